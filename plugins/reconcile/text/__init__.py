@@ -1,0 +1,1 @@
+"""Vietnamese text: Unicode, diacritics, legal forms, addresses, tax codes, administrative units."""
