@@ -1,0 +1,211 @@
+"""Cells as written into typed canonical values, each fault kept as a reason for its row.
+
+Cleaning never drops a row. It returns one frame with every data row, typed columns, the raw
+record (JSON, every cell as written, unknown columns included) and a list of reasons per row;
+validation adds its own reasons and quarantine takes the rows that have any.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from reconcile.feeds.readers import RawTable
+from reconcile.feeds.spec import FeedSpec, vocabularies
+from reconcile.text import tax_code as tax_codes
+from reconcile.text.unicode import fold, nfc, repair_legacy
+
+EXCEL_EPOCH = date(1899, 12, 30)
+_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y")
+_TOTAL_WORDS = ("tong cong", "tong so", "cong", "tong", "total")
+_STATUS_CODE = re.compile(r"^(\d{1,2})(?:\s*[-.]\s*\d+)?$")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its column's kind."""
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(nfc(repair_legacy(str(value))).split())
+    return text or None
+
+
+def parse_date(value: object) -> date | None:
+    """dd/mm/yyyy, yyyy-mm-dd, dd-mm-yyyy, Excel serials and spreadsheet dates."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value != value:
+            return None
+        if 1 <= value < 2958466:
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise CellError(f"number {value} is not a date")
+    text = _text(value)
+    if text is None:
+        return None
+    text = text.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text) else text
+    if text.isdigit() and 20000 <= int(text) < 80000:
+        return EXCEL_EPOCH + timedelta(days=int(text))
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise CellError(f"{text!r} is not a date (expected dd/mm/yyyy or yyyy-mm-dd)")
+
+
+def parse_amount(value: object) -> int | None:
+    """Whole VND or counts, with '.', ',' or spaces as thousands separators."""
+    if isinstance(value, bool):
+        raise CellError(f"{value!r} is not a number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if not value.is_integer():
+            raise CellError(f"{value} is not a whole number")
+        return int(value)
+    text = _text(value)
+    if text is None:
+        return None
+    cleaned = re.sub(r"[\s\u00a0]", "", text).removesuffix("đ").removesuffix("VND")
+    negative = cleaned.startswith("-") or (cleaned.startswith("(") and cleaned.endswith(")"))
+    cleaned = cleaned.strip("-()")
+    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", cleaned):
+        cleaned = re.sub(r"[.,]", "", cleaned)
+    elif re.fullmatch(r"\d+[.,]0+", cleaned):
+        cleaned = re.split(r"[.,]", cleaned)[0]
+    if not cleaned.isdigit():
+        raise CellError(f"{text!r} is not a whole number")
+    return -int(cleaned) if negative else int(cleaned)
+
+
+def parse_status(value: object, vocabulary: str) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    lookup = vocabularies()[vocabulary]
+    code = _STATUS_CODE.match(text)
+    if code:
+        text = code.group(1).zfill(2)
+    canonical = lookup.get(fold(text))
+    if canonical is None:
+        raise CellError(f"{text!r} is not a known {vocabulary} status")
+    return canonical
+
+
+def _is_header_again(cells: dict[str, object], spec: FeedSpec) -> bool:
+    hits = sum(1 for value in cells.values() if value is not None and spec.canonical(value))
+    return hits >= max(2, len([v for v in cells.values() if v is not None]) // 2)
+
+
+def _is_total_row(cells: dict[str, object], spec: FeedSpec) -> bool:
+    texts = [fold(str(v)) for v in cells.values() if v not in (None, "")]
+    key_value = cells.get(spec.key)
+    return bool(texts) and any(t.startswith(_TOTAL_WORDS) for t in texts[:3]) and (
+        key_value in (None, "") or fold(str(key_value)).startswith(_TOTAL_WORDS)
+    )
+
+
+def clean(table: RawTable, spec: FeedSpec) -> pd.DataFrame:
+    """One row per data row: ``row_number``, ``line``, typed columns, ``raw``, ``reasons``."""
+    records: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    for line, cells in table.rows:
+        row_number = line - table.header_line
+        by_column = {
+            column: cells[position] if position < len(cells) else None
+            for position, column in table.columns.items()
+        }
+        raw = {column: _raw_text(value) for column, value in by_column.items()}
+        raw.update(
+            {
+                header: _raw_text(cells[position])
+                for position, header in table.extra_columns.items()
+                if position < len(cells) and cells[position] not in (None, "")
+            }
+        )
+        known = set(table.columns) | set(table.extra_columns)
+        overflow = [_raw_text(c) for i, c in enumerate(cells) if i not in known and c not in (None, "")]
+        if overflow:
+            raw["__unnamed__"] = overflow
+        record: dict[str, object] = {"row_number": row_number, "line": line}
+        reasons: list[str] = []
+        if _is_header_again(by_column, spec):
+            reasons.append("repeated header row")
+        elif _is_total_row(by_column, spec):
+            reasons.append("total row")
+        else:
+            for column in spec.columns.values():
+                value = by_column.get(column.name)
+                try:
+                    record.update(_convert(column.name, column.kind, column.vocabulary, value))
+                except CellError as exc:
+                    reasons.append(f"{column.name}: {exc}")
+                    record.update(_convert(column.name, column.kind, None, None))
+            fingerprint = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+            if fingerprint in seen:
+                reasons.append(f"duplicate of row {seen[fingerprint]}")
+            else:
+                seen[fingerprint] = row_number
+        record["raw"] = json.dumps(raw, ensure_ascii=False, default=str)
+        record["reasons"] = reasons
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=_frame_columns(spec))
+    return _mark_duplicate_keys(frame, spec)
+
+
+def _raw_text(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _frame_columns(spec: FeedSpec) -> list[str]:
+    columns = ["row_number", "line"]
+    for column in spec.columns.values():
+        columns.append(column.name)
+        if column.kind == "tax_code":
+            columns.append(f"{column.name}_valid")
+    return [*columns, "raw", "reasons"]
+
+
+def _convert(name: str, kind: str, vocabulary: str | None, value: object) -> dict[str, object]:
+    if kind == "tax_code":
+        parsed = tax_codes.parse(value)
+        if parsed is None:
+            return {name: None, f"{name}_valid": None}
+        return {name: parsed.text, f"{name}_valid": parsed.is_valid}
+    if kind == "date":
+        return {name: parse_date(value)}
+    if kind in ("money", "count"):
+        return {name: parse_amount(value)}
+    if kind == "status":
+        return {name: parse_status(value, vocabulary) if vocabulary else None}
+    if kind == "code":
+        text = _text(value)
+        return {name: text.replace(" ", "") if text else None}
+    return {name: _text(value)}
+
+
+def _mark_duplicate_keys(frame: pd.DataFrame, spec: FeedSpec) -> pd.DataFrame:
+    """The same key twice with different content: keep the first, quarantine the others."""
+    clean_rows = frame[frame["reasons"].map(len) == 0]
+    keyed = clean_rows[clean_rows[spec.key].notna()]
+    first = keyed.groupby(spec.key, sort=False)["row_number"].transform("min")
+    for index in keyed.index[keyed["row_number"] != first]:
+        frame.at[index, "reasons"] = [
+            *frame.at[index, "reasons"],
+            f"{spec.key} {frame.at[index, spec.key]} already on row {first[index]}",
+        ]
+    return frame

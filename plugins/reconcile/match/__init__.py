@@ -1,0 +1,1 @@
+"""Linking firms to employer units: exact tax code first, then (later) fuzzy name and address."""

@@ -1,0 +1,1 @@
+"""What people read: the inspectors' workbook, its CSV twin, the run summary."""

@@ -1,0 +1,167 @@
+"""The inspectors' workbook (.xlsx) and its CSV twin: one row per open case, largest stake first.
+
+Vietnamese headers, evidence and link explanation in words, a decision column with a drop-down
+of the decisions the pipeline reads back, frozen header, filters and readable widths.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from reconcile.publish.labels import label, labels
+from reconcile.rules.catalog import Rule
+
+COLUMNS: list[tuple[str, str, int]] = [
+    # (key, Vietnamese header, width)
+    ("case_id", "Mã hồ sơ", 30),
+    ("case_status", "Tình trạng hồ sơ", 14),
+    ("title", "Vi phạm", 50),
+    ("rule", "Mã quy tắc", 22),
+    ("severity", "Mức độ", 8),
+    ("legal_basis", "Căn cứ pháp lý", 36),
+    ("tax_code", "Mã số thuế", 16),
+    ("unit_code", "Mã đơn vị", 12),
+    ("name", "Tên doanh nghiệp / đơn vị", 45),
+    ("address", "Địa chỉ", 45),
+    ("evidence", "Bằng chứng", 60),
+    ("link", "Liên kết", 40),
+    ("money_at_stake", "Số tiền ước tính (VND)", 20),
+    ("action", "Hướng xử lý", 30),
+    ("decision", "Kết luận", 22),
+    ("note", "Ghi chú", 30),
+    ("inspector", "Cán bộ kiểm tra", 20),
+    ("decided_on", "Ngày kết luận", 14),
+]
+HEADERS = [header for _, header, _ in COLUMNS]
+_STATUS_GROUPS = {"tax_status": "tax_status", "registry_status": "registry_status", "unit_status": "unit_status"}
+
+
+def describe_evidence(evidence: dict[str, Any]) -> str:
+    """Evidence in words: 'Label: value; ...' with statuses in Vietnamese."""
+    parts = []
+    for key, value in evidence.items():
+        if value is None:
+            continue
+        shown = label(_STATUS_GROUPS[key], value) if key in _STATUS_GROUPS else value
+        if key == "link_method":
+            shown = label("link_method", value)
+        if isinstance(shown, int) and not isinstance(shown, bool) and abs(shown) >= 10_000:
+            shown = f"{shown:,}".replace(",", ".")
+        parts.append(f"{label('evidence', key)}: {shown}")
+    return "; ".join(parts)
+
+
+def describe_link(method: str | None, evidence: dict[str, Any] | None) -> str:
+    if not method:
+        return "Không có đơn vị BHXH tương ứng"
+    text = label("link_method", method)
+    if evidence and evidence.get("roll_tax_code"):
+        text += f" (MST trên danh sách đơn vị: {evidence['roll_tax_code']})"
+    return text
+
+
+def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFrame,
+              catalog: dict[str, Rule]) -> pd.DataFrame:  # fmt: skip
+    """The workbook's rows: findings with their case status, words for evidence and link."""
+    status_by_case = dict(zip(statuses["case_id"], statuses["status"], strict=True)) if not statuses.empty else {}
+    link_by_unit = {row.unit_code: row for row in links.itertuples(index=False)} if not links.empty else {}
+    rows = []
+    for item in findings.itertuples(index=False):
+        evidence = item.evidence if isinstance(item.evidence, dict) else json.loads(item.evidence)
+        link = link_by_unit.get(item.unit_code)
+        link_evidence = None
+        if link is not None:
+            link_evidence = link.evidence if isinstance(link.evidence, dict) else json.loads(link.evidence)
+        rule = catalog[item.rule]
+        rows.append(
+            {
+                "case_id": item.case_id,
+                "case_status": label("case_status", status_by_case.get(item.case_id, "new")),
+                "title": rule.title,
+                "rule": item.rule,
+                "severity": int(item.severity),
+                "legal_basis": item.legal_basis,
+                "tax_code": item.tax_code or "",
+                "unit_code": item.unit_code or "",
+                "name": item.name or "",
+                "address": item.address or "",
+                "evidence": describe_evidence(evidence),
+                "link": describe_link(link.method if link is not None else None, link_evidence),
+                "money_at_stake": int(item.money_at_stake),
+                "action": rule.action,
+                "decision": "",
+                "note": "",
+                "inspector": "",
+                "decided_on": "",
+            }
+        )
+    frame = pd.DataFrame(rows, columns=[key for key, _, _ in COLUMNS])
+    return frame.sort_values(["money_at_stake", "severity", "case_id"], ascending=[False, False, True]).reset_index(
+        drop=True
+    )
+
+
+def write_csv(rows: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows.rename(columns=dict(zip([k for k, _, _ in COLUMNS], HEADERS, strict=True))).to_csv(
+        path, index=False, encoding="utf-8-sig"
+    )
+    return path
+
+
+def write_workbook(rows: pd.DataFrame, path: Path, title: str, summary: dict[str, Any]) -> Path:
+    """Summary sheet first, then the cases sheet. Deterministic bytes for the same input."""
+    book = Workbook()
+    overview = book.active
+    overview.title = "Tổng hợp"
+    overview["A1"] = title
+    overview["A1"].font = Font(bold=True, size=14)
+    line = 3
+    for key, value in summary.items():
+        overview.cell(line, 1, key).font = Font(bold=True)
+        overview.cell(line, 2, value)
+        line += 1
+    overview.column_dimensions["A"].width = 40
+    overview.column_dimensions["B"].width = 30
+
+    sheet = book.create_sheet("Hồ sơ")
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="1F4E78")
+    for col, (_, header, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(1, col, header)
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    for r, values in enumerate(rows.itertuples(index=False), start=2):
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(r, col, value)
+            if COLUMNS[col - 1][0] == "money_at_stake":
+                cell.number_format = "#,##0"
+            elif COLUMNS[col - 1][0] in ("evidence", "title", "legal_basis"):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "B2"
+    last_row = max(len(rows) + 1, 2)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last_row}"
+    decision_col = get_column_letter([k for k, _, _ in COLUMNS].index("decision") + 1)
+    choices = ",".join(labels()["decision"].values())
+    validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
+    validation.error = "Chọn một kết luận trong danh sách"
+    validation.prompt = "Kết luận của cán bộ kiểm tra"
+    sheet.add_data_validation(validation)
+    validation.add(f"{decision_col}2:{decision_col}{max(last_row, 1000)}")
+
+    fixed = datetime(2000, 1, 1)
+    book.properties.created = fixed
+    book.properties.modified = fixed
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path

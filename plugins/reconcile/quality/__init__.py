@@ -1,0 +1,1 @@
+"""Validation (Great Expectations suites from ``expectations/``), quarantine, data-quality report."""

@@ -1,0 +1,49 @@
+"""Cases: the same problem of the same firm or unit followed from quarter to quarter.
+
+A case's identifier is stable (kind of problem + subject), so its status in a quarter follows
+from which quarters had a finding for it: ``new`` (never before), ``persisting`` (also last
+quarter), ``reopened`` (seen before, not last quarter), ``resolved`` (last quarter, not now).
+Computed only from earlier quarters' findings, so rerunning any quarter gives the same answer.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reconcile.quarter import Quarter
+
+STATUS_COLUMNS = ["quarter", "case_id", "province", "status"]
+
+
+def case_statuses(
+    current: set[str], previous_quarter: set[str], earlier: set[str], quarter: Quarter, province: str
+) -> pd.DataFrame:
+    """``earlier``: case ids with a finding in any quarter before the previous one."""
+    rows = []
+    for case in sorted(current):
+        if case in previous_quarter:
+            status = "persisting"
+        elif case in earlier:
+            status = "reopened"
+        else:
+            status = "new"
+        rows.append((str(quarter), case, province, status))
+    rows.extend((str(quarter), case, province, "resolved") for case in sorted(previous_quarter - current))
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
+
+
+def case_rows(history: pd.DataFrame) -> pd.DataFrame:
+    """One ``case`` row per case id from all its findings: kind, subject, first and last seen."""
+    if history.empty:
+        return pd.DataFrame(columns=["case_id", "kind", "province", "tax_code", "unit_code", "first_seen", "last_seen"])
+    ordered = history.sort_values(["case_id", "quarter"])
+    grouped = ordered.groupby("case_id", sort=True)
+    out = grouped.agg(
+        province=("province", "last"),
+        tax_code=("tax_code", "last"),
+        unit_code=("unit_code", "last"),
+        first_seen=("quarter", "min"),
+        last_seen=("quarter", "max"),
+    ).reset_index()
+    out["kind"] = out["case_id"].map(lambda c: c.split("-", 1)[0])
+    return out.astype(object).where(out.notna(), None)

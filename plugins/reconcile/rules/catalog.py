@@ -1,0 +1,72 @@
+"""The rule catalogue and reference values (``data/``), with an agency's overrides applied."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from reconcile.settings import load_yaml, package_data
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    case_kind: str
+    subject: str  # "firm" (case per tax code) or "unit" (case per unit code)
+    severity: int
+    legal_basis: str
+    title: str
+    action: str
+    thresholds: dict[str, Any] = field(default_factory=dict)
+
+
+def rules(overrides: dict[str, Any] | None = None) -> dict[str, Rule]:
+    """The catalogue; ``overrides`` (settings ``rules:``) may change thresholds or severities."""
+    raw = load_yaml(package_data("rules/data/rules.yaml"))
+    overrides = overrides or {}
+    result = {}
+    for code, body in raw.items():
+        extra = overrides.get(code, {}) or {}
+        thresholds = {**body.get("thresholds", {}), **(extra.get("thresholds") or {})}
+        result[code] = Rule(
+            code=code,
+            case_kind=body["case_kind"],
+            subject=body["subject"],
+            severity=int(extra.get("severity", body["severity"])),
+            legal_basis=body["legal_basis"],
+            title=body["title"],
+            action=body["action"],
+            thresholds=thresholds,
+        )
+    return result
+
+
+def contributions(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    raw = dict(load_yaml(package_data("rules/data/contributions.yaml")))
+    raw.update((overrides or {}).get("defaults", {}) or {})
+    return raw
+
+
+@cache
+def _wage_floor_table() -> list[tuple[date, tuple[int, int, int, int]]]:
+    path = package_data("rules/data/wage_floors.csv")
+    with open(path, encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        table = [
+            (date.fromisoformat(r["in_force_from"]), tuple(int(r[f"region_{i}"]) for i in range(1, 5)))
+            for r in rows
+        ]
+    return sorted(table)
+
+
+def wage_floor(region: int, on: date) -> int:
+    """The regional minimum wage in force on ``on`` for region 1-4 (I-IV)."""
+    if region not in (1, 2, 3, 4):
+        raise ValueError(f"wage region must be 1-4, got {region!r}")
+    in_force = [floors for start, floors in _wage_floor_table() if start <= on]
+    if not in_force:
+        raise ValueError(f"no regional minimum wage in force on {on.isoformat()}")
+    return in_force[-1][region - 1]

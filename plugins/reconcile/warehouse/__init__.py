@@ -1,0 +1,1 @@
+"""The warehouse: table definitions and the few functions that read and write them."""

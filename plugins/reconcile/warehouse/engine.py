@@ -1,0 +1,36 @@
+"""One engine per warehouse URL; tables created on first use."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from reconcile.warehouse.schema import metadata
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def get_engine(url: str) -> Engine:
+    """An engine with the schema in place. SQLite gets WAL and foreign-key pragmas."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    if parsed.get_backend_name() == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+    metadata.create_all(engine)
+    log.info("warehouse ready at %s", parsed.render_as_string(hide_password=True))
+    return engine
