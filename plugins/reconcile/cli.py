@@ -1,0 +1,125 @@
+"""``python -m reconcile``: the pipeline from the command line, the same steps as the DAG."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from reconcile.quarter import Quarter
+from reconcile.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        landing_dir=getattr(args, "landing", None),
+        output_dir=getattr(args, "output", None),
+        data_dir=getattr(args, "data", None),
+        warehouse_url=getattr(args, "warehouse", None),
+    )
+
+
+def _add_location_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--landing", type=Path, help="landing folder (default: RECONCILE_LANDING_DIR or var/landing)")
+    parser.add_argument("--output", type=Path, help="output folder (default: RECONCILE_OUTPUT_DIR or var/output)")
+    parser.add_argument("--data", type=Path, help="landed copies and validation results (default: var/data)")
+    parser.add_argument("--warehouse", help="SQLAlchemy URL (default: RECONCILE_WAREHOUSE_URL or var/warehouse.db)")
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The run summary as a person reads it at the end of a run."""
+    lines = [f"Quarter {summary['quarter']}  (run {summary['run_id']})"]
+    files = summary["files"]
+    lines.append(
+        f"Files: {files['landed_now']} landed now, {files['skipped_seen_before']} skipped (seen before), "
+        f"{files['in_warehouse']} in the warehouse" + (f", FAILED: {', '.join(files['failed'])}" if files["failed"] else "")
+    )
+    lines.append("Rows per feed:          accepted  quarantined")
+    for feed, counts in sorted(summary["feeds"].items()):
+        lines.append(f"  {feed:<20} {counts['rows_accepted']:>9}  {counts['rows_quarantined']:>11}")
+    lines.append(f"Firms: {summary['firms']}   employer units: {summary['employer_units']}")
+    links = ", ".join(f"{k} {v}" for k, v in summary["links_by_method"].items()) or "none"
+    lines.append(f"Links by method: {links}; units not linked: {summary['unlinked_units']}")
+    lines.append("Findings by rule:")
+    for rule, count in summary["findings_by_rule"].items():
+        lines.append(f"  {rule:<24} {count:>6}")
+    cases = ", ".join(f"{k} {v}" for k, v in summary["cases_by_status"].items()) or "none"
+    lines.append(f"Cases: {cases}")
+    lines.append("Published:")
+    for item in summary["published"]:
+        lines.append(f"  {item['workbook']}\n  {item['csv']}\n  {item['quarantine']}")
+    lines.append(f"  {summary['summary_path']}")
+    return "\n".join(lines)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from reconcile.pipeline import run_quarter
+
+    settings = _settings(args)
+    run_id = args.run_id or f"cli__{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    summary = run_quarter(settings, Quarter.parse(args.quarter), run_id, args.province or None)
+    print(format_summary(summary))
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    path = settings.output_dir / str(Quarter.parse(args.quarter)) / "summary.json"
+    if not path.exists():
+        print(f"no summary for {args.quarter} at {path}: run the quarter first", file=sys.stderr)
+        return 1
+    print(format_summary(json.loads(path.read_text(encoding="utf-8"))))
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from reconcile.synth import SynthConfig, generate
+
+    settings = _settings(args)
+    quarters = tuple(Quarter.parse(q) for q in args.quarters.split(","))
+    config = SynthConfig(quarters=quarters, provinces=tuple(args.provinces.split(",")), firms=args.firms, seed=args.seed)
+    truth = args.truth or settings.home / "var" / "truth"
+    result = generate(config, settings.landing_dir, truth)
+    print(result.describe() if hasattr(result, "describe") else result)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m reconcile", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run one quarter, every step (land, ingest, load, link, rules, publish)")
+    run.add_argument("--quarter", required=True, help="the quarter, e.g. 2025Q3")
+    run.add_argument("--province", action="append", help="only this province (new code); repeatable")
+    run.add_argument("--run-id", help="an id for the run record (default: cli__<timestamp>)")
+    _add_location_options(run)
+    run.set_defaults(func=cmd_run)
+
+    summary = sub.add_parser("summary", help="print the summary of a quarter already run")
+    summary.add_argument("--quarter", required=True)
+    _add_location_options(summary)
+    summary.set_defaults(func=cmd_summary)
+
+    synth = sub.add_parser("synth", help="generate realistic feeds with ground truth")
+    synth.add_argument("--quarters", required=True, help="comma-separated consecutive quarters, e.g. 2025Q2,2025Q3")
+    synth.add_argument("--provinces", default="82", help="comma-separated new province codes (default 82)")
+    synth.add_argument("--firms", type=int, default=2000, help="firms per province (default 2000)")
+    synth.add_argument("--seed", type=int, default=42)
+    synth.add_argument("--truth", type=Path, help="ground-truth folder (default var/truth; never read by the pipeline)")
+    _add_location_options(synth)
+    synth.set_defaults(func=cmd_synth)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return args.func(args)

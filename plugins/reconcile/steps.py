@@ -1,0 +1,360 @@
+"""The pipeline's steps, each a function the DAG's tasks and the CLI call alike.
+
+Every step reads and writes the warehouse for one partition (a quarter, a province, a file)
+inside one transaction and returns a small JSON-ready summary (what XCom carries). Rerunning
+a step replaces its partition and gives the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select, update
+
+from reconcile import __version__
+from reconcile.feeds.cleaning import clean
+from reconcile.feeds.errors import FeedFileError
+from reconcile.feeds.readers import read_table
+from reconcile.feeds.spec import specs
+from reconcile.landing import IncomingFile, LandingZone, LocalLandingZone, sha256_of
+from reconcile.match.exact import exact_links
+from reconcile.publish import workbook
+from reconcile.quality.expectations import load_suite, validate_frame
+from reconcile.quality.quarantine import split_rows, too_many_bad_rows
+from reconcile.quarter import Quarter
+from reconcile.rules import cases as case_logic
+from reconcile.rules.catalog import contributions, rules
+from reconcile.rules.findings import find
+from reconcile.settings import Settings
+from reconcile.warehouse import schema as t
+from reconcile.warehouse.engine import get_engine
+from reconcile.warehouse.partitions import build_firms, build_units
+from reconcile.warehouse.store import read_frame, records, replace_partition
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------- land
+def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) -> dict[str, Any]:
+    """Register every file of the quarter by content hash; keep a copy of each new one.
+
+    Returns the ids of the files still to ingest (new, or landed earlier but not loaded) and
+    the provinces that have files. A file whose bytes were seen before is skipped.
+    """
+    zone = zone or LocalLandingZone(settings.landing_dir)
+    incoming = zone.list_files(quarter)
+    engine = get_engine(settings.warehouse_url)
+    new, skipped, unknown = [], [], []
+    with engine.begin() as conn:
+        for item in incoming:
+            if item.feed is None:
+                unknown.append(item.name)
+                log.warning("ignored %s: its name does not start with a feed (tax, registry, roll, decisions)", item.name)
+                continue
+            file_id = sha256_of(item.path)
+            seen = conn.execute(select(t.feed_file.c.file_id, t.feed_file.c.status).where(t.feed_file.c.file_id == file_id)).first()
+            if seen is not None:
+                skipped.append({"file": item.name, "file_id": file_id, "status": seen.status})
+                continue
+            stored = _keep_copy(settings, item, file_id)
+            conn.execute(
+                t.feed_file.insert().values(
+                    file_id=file_id, quarter=str(quarter), province=item.province, feed=item.feed,
+                    file_name=item.name, stored_path=str(stored), size_bytes=stored.stat().st_size,
+                    landed_at=_now(), status="landed",
+                )  # fmt: skip
+            )
+            new.append({"file": item.name, "file_id": file_id, "feed": item.feed, "province": item.province})
+        pending = conn.execute(
+            select(t.feed_file.c.file_id)
+            .where(t.feed_file.c.quarter == str(quarter), t.feed_file.c.status != "loaded")
+            .order_by(t.feed_file.c.landed_at, t.feed_file.c.file_id)
+        ).scalars().all()  # fmt: skip
+        provinces = conn.execute(
+            select(t.feed_file.c.province).where(t.feed_file.c.quarter == str(quarter)).distinct()
+        ).scalars().all()  # fmt: skip
+    log.info("landed %d new file(s) for %s, skipped %d seen before", len(new), quarter, len(skipped))
+    return {
+        "quarter": str(quarter),
+        "landed": new,
+        "skipped": skipped,
+        "ignored": unknown,
+        "to_ingest": list(pending),
+        "provinces": sorted(provinces),
+    }
+
+
+def _keep_copy(settings: Settings, item: IncomingFile, file_id: str) -> Path:
+    folder = settings.data_dir / "landed" / item.quarter / item.province
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{file_id[:16]}_{item.name}"  # item.name passed safe_file_name()
+    shutil.copyfile(item.path, target)
+    return target
+
+
+# ---------------------------------------------------------------- ingest (read, validate, stage)
+def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
+    """Read, clean and validate one landed file; stage its good rows, quarantine the others."""
+    engine = get_engine(settings.warehouse_url)
+    with engine.connect() as conn:
+        row = conn.execute(select(t.feed_file).where(t.feed_file.c.file_id == file_id)).mappings().first()
+    if row is None:
+        raise ValueError(f"no landed file with id {file_id}")
+    spec = specs()[row["feed"]]
+    try:
+        table = read_table(Path(row["stored_path"]), spec, display_name=row["file_name"])
+        frame = clean(table, spec)
+        columns = [c for c in frame.columns if c not in ("raw", "reasons", "line")]
+        candidates = frame[frame["reasons"].map(len) == 0].reset_index()
+        outcome = validate_frame(candidates[columns], load_suite(settings.expectations_dir, spec.name), row["file_name"])
+        if outcome.table_failures:
+            raise FeedFileError(row["file_name"], "; ".join(outcome.table_failures))
+        for position, reasons in outcome.row_reasons.items():
+            index = candidates.at[position, "index"]
+            frame.at[index, "reasons"] = [*frame.at[index, "reasons"], *reasons]
+    except FeedFileError as exc:
+        _mark_failed(engine, file_id, str(exc))
+        raise
+    accepted, rejected = split_rows(frame)
+    _save_validation(settings, file_id, outcome.result)
+    base = {"file_id": file_id, "quarter": row["quarter"], "province": row["province"]}
+    with engine.begin() as conn:
+        staged = accepted.assign(**base)
+        replace_partition(conn, t.staged[spec.name], {"file_id": file_id}, records(staged, t.staged[spec.name]))
+        quarantined = rejected.assign(**base, feed=spec.name)
+        quarantined["reasons"] = quarantined["reasons"].map(" | ".join)
+        replace_partition(conn, t.quarantine, {"file_id": file_id}, records(quarantined, t.quarantine))
+        conn.execute(
+            update(t.feed_file).where(t.feed_file.c.file_id == file_id).values(
+                status="loaded", encoding=table.encoding, header_line=table.header_line,
+                rows_read=len(frame), rows_accepted=len(accepted), rows_quarantined=len(rejected),
+                message=None, loaded_at=_now(),
+            )  # fmt: skip
+        )
+    summary = {
+        "file": row["file_name"], "feed": spec.name, "province": row["province"],
+        "rows_read": len(frame), "rows_accepted": len(accepted), "rows_quarantined": len(rejected),
+    }  # fmt: skip
+    log.info("ingested %(file)s: %(rows_accepted)d accepted, %(rows_quarantined)d quarantined", summary)
+    limit = float(settings.options["max_bad_row_share"])
+    if too_many_bad_rows(len(rejected), len(frame), limit):
+        message = _too_many_message(row["file_name"], rejected, len(frame), limit)
+        _mark_failed(engine, file_id, message)
+        raise FeedFileError(row["file_name"], message)
+    return summary
+
+
+def _mark_failed(engine: Any, file_id: str, message: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(t.feed_file).where(t.feed_file.c.file_id == file_id).values(status="failed", message=message))
+
+
+def _too_many_message(name: str, rejected: pd.DataFrame, total: int, limit: float) -> str:
+    reasons = Counter(reason for reasons in rejected["reasons"] for reason in reasons)
+    worst = "; ".join(f"{reason} ({count})" for reason, count in reasons.most_common(3))
+    rows = ", ".join(str(n) for n in rejected["row_number"].head(5))
+    return (
+        f"{len(rejected)} of {total} rows quarantined, more than the limit of {limit:.0%}; "
+        f"worst reasons: {worst}; example rows: {rows}"
+    )
+
+
+def _save_validation(settings: Settings, file_id: str, result: dict[str, Any]) -> None:
+    folder = settings.data_dir / "validations"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{file_id}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- load
+def _staged(conn: Any, feed: str, quarter: Quarter, province: str) -> pd.DataFrame:
+    staged = t.staged[feed]
+    query = (
+        select(staged, t.feed_file.c.landed_at)
+        .join(t.feed_file, t.feed_file.c.file_id == staged.c.file_id)
+        .where(staged.c.quarter == str(quarter), staged.c.province == province, t.feed_file.c.status == "loaded")
+    )
+    result = conn.execute(query)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
+
+
+def load(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
+    """Build the quarter's ``firm`` and ``employer_unit`` partition from the staged rows."""
+    engine = get_engine(settings.warehouse_url)
+    with engine.begin() as conn:
+        firms = build_firms(_staged(conn, "tax", quarter, province), _staged(conn, "registry", quarter, province),
+                            str(quarter), province)  # fmt: skip
+        units = build_units(_staged(conn, "roll", quarter, province), str(quarter), province)
+        partition = {"quarter": str(quarter), "province": province}
+        replace_partition(conn, t.firm, partition, records(firms, t.firm))
+        replace_partition(conn, t.employer_unit, partition, records(units, t.employer_unit))
+    log.info("loaded %s/%s: %d firms, %d employer units", quarter, province, len(firms), len(units))
+    return {"province": province, "firms": len(firms), "units": len(units)}
+
+
+# ---------------------------------------------------------------- link
+def link(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
+    engine = get_engine(settings.warehouse_url)
+    partition = {"quarter": str(quarter), "province": province}
+    with engine.begin() as conn:
+        firms = read_frame(conn, t.firm, **partition)
+        units = read_frame(conn, t.employer_unit, **partition)
+        links = exact_links(firms, units)
+        replace_partition(conn, t.link, partition, records(links, t.link))
+    by_method = Counter(links["method"]) if not links.empty else Counter()
+    log.info("linked %s/%s: %d of %d units (%s)", quarter, province, len(links), len(units), dict(by_method))
+    return {"province": province, "units": len(units), "links": dict(by_method), "unlinked_units": len(units) - len(links)}
+
+
+# ---------------------------------------------------------------- rules and cases
+def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
+    engine = get_engine(settings.warehouse_url)
+    catalog = rules(settings.options.get("rules"))
+    terms = contributions(settings.options.get("rules"))
+    partition = {"quarter": str(quarter), "province": province}
+    with engine.begin() as conn:
+        firms = read_frame(conn, t.firm, **partition)
+        units = read_frame(conn, t.employer_unit, **partition)
+        links = read_frame(conn, t.link, **partition)
+        findings = find(firms, units, links, quarter, province, catalog, terms)
+        replace_partition(conn, t.finding, partition, records(findings, t.finding))
+
+        before = read_frame(conn, t.finding, province=province)
+        before = before[before["quarter"] < str(quarter)] if not before.empty else before
+        previous = set(before.loc[before["quarter"] == str(quarter.previous()), "case_id"]) if not before.empty else set()
+        earlier = set(before.loc[before["quarter"] < str(quarter.previous()), "case_id"]) if not before.empty else set()
+        statuses = case_logic.case_statuses(set(findings["case_id"]), previous, earlier, quarter, province)
+        replace_partition(conn, t.case_status, partition, records(statuses, t.case_status))
+
+        touched = sorted(set(findings["case_id"]) | previous)
+        history = read_frame(conn, t.finding, case_id=touched) if touched else pd.DataFrame()
+        replace_partition(conn, t.case, {"case_id": touched}, records(case_logic.case_rows(history), t.case))
+    by_rule = dict(Counter(findings["rule"])) if not findings.empty else {}
+    by_status = dict(Counter(statuses["status"])) if not statuses.empty else {}
+    log.info("rules %s/%s: %d findings %s", quarter, province, len(findings), by_rule)
+    return {"province": province, "findings": by_rule, "cases": by_status,
+            "money_at_stake": int(findings["money_at_stake"].sum()) if not findings.empty else 0}  # fmt: skip
+
+
+# ---------------------------------------------------------------- publish
+def output_folder(settings: Settings, quarter: Quarter, province: str | None = None) -> Path:
+    folder = settings.output_dir / str(quarter)
+    return folder / province if province else folder
+
+
+def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
+    """The inspectors' workbook and CSV of the partition's open cases, and its quarantine CSV."""
+    engine = get_engine(settings.warehouse_url)
+    catalog = rules(settings.options.get("rules"))
+    partition = {"quarter": str(quarter), "province": province}
+    with engine.connect() as conn:
+        findings = read_frame(conn, t.finding, **partition)
+        statuses = read_frame(conn, t.case_status, **partition)
+        links = read_frame(conn, t.link, **partition)
+        quarantined = read_frame(conn, t.quarantine, **partition)
+        files = read_frame(conn, t.feed_file, **partition)
+    rows = workbook.case_rows(findings, statuses, links, catalog)
+    folder = output_folder(settings, quarter, province)
+    stem = f"{province}_{quarter}"
+    overview = {
+        "Quý": str(quarter),
+        "Tỉnh (mã mới)": province,
+        "Số hồ sơ": len(rows),
+        "Tổng số tiền ước tính (VND)": int(rows["money_at_stake"].sum()) if not rows.empty else 0,
+        **{f"Quy tắc {rule}": count for rule, count in sorted(Counter(rows["rule"]).items())},
+    }
+    xlsx = workbook.write_workbook(rows, folder / f"cases_{stem}.xlsx", f"Danh sách hồ sơ kiểm tra – {stem}", overview)
+    csv_path = workbook.write_csv(rows, folder / f"cases_{stem}.csv")
+    quarantine_path = folder / f"quarantine_{stem}.csv"
+    if not quarantined.empty:
+        names = dict(zip(files["file_id"], files["file_name"], strict=True))
+        quarantined = quarantined.assign(file=quarantined["file_id"].map(names))
+        quarantined = quarantined.sort_values(["file", "row_number"])
+    columns = ["file", "feed", "row_number", "line", "reasons", "raw"]
+    quarantined.reindex(columns=columns).to_csv(quarantine_path, index=False, encoding="utf-8-sig")
+    return {"province": province, "cases": len(rows), "workbook": str(xlsx), "csv": str(csv_path),
+            "quarantine": str(quarantine_path)}  # fmt: skip
+
+
+def _published(settings: Settings, quarter: Quarter) -> list[dict[str, Any]]:
+    """What publish wrote for the quarter, found on disk (the DAG's summary has no task results)."""
+    found = []
+    base = output_folder(settings, quarter)
+    for folder in sorted(p for p in base.glob("[0-9][0-9]") if p.is_dir()):
+        stem = f"{folder.name}_{quarter}"
+        found.append({
+            "province": folder.name,
+            "workbook": str(folder / f"cases_{stem}.xlsx"),
+            "csv": str(folder / f"cases_{stem}.csv"),
+            "quarantine": str(folder / f"quarantine_{stem}.csv"),
+        })  # fmt: skip
+    return found
+
+
+# ---------------------------------------------------------------- run bookkeeping and summary
+def start_run(settings: Settings, quarter: Quarter, run_id: str) -> None:
+    engine = get_engine(settings.warehouse_url)
+    with engine.begin() as conn:
+        replace_partition(conn, t.run, {"run_id": run_id}, [
+            {"run_id": run_id, "quarter": str(quarter), "started_at": _now(), "status": "running",
+             "versions": {"reconcile": __version__}}
+        ])  # fmt: skip
+
+
+def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[str, Any] | None = None,
+              published: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
+    """The run's summary, from the warehouse (not from task results), written to summary.json."""
+    engine = get_engine(settings.warehouse_url)
+    q = str(quarter)
+    with engine.begin() as conn:
+        files = read_frame(conn, t.feed_file, quarter=q)
+        feeds: dict[str, dict[str, int]] = {}
+        for item in files.itertuples(index=False):
+            entry = feeds.setdefault(item.feed, {"files": 0, "rows_accepted": 0, "rows_quarantined": 0})
+            entry["files"] += 1
+            entry["rows_accepted"] += int(item.rows_accepted or 0)
+            entry["rows_quarantined"] += int(item.rows_quarantined or 0)
+        count = func.count()
+        links = dict(conn.execute(select(t.link.c.method, count).where(t.link.c.quarter == q).group_by(t.link.c.method)).all())
+        findings = dict(conn.execute(select(t.finding.c.rule, count).where(t.finding.c.quarter == q).group_by(t.finding.c.rule)).all())
+        statuses = dict(conn.execute(select(t.case_status.c.status, count).where(t.case_status.c.quarter == q).group_by(t.case_status.c.status)).all())
+        units = conn.execute(select(count).select_from(t.employer_unit).where(t.employer_unit.c.quarter == q)).scalar_one()
+        firms = conn.execute(select(count).select_from(t.firm).where(t.firm.c.quarter == q)).scalar_one()
+        summary = {
+            "quarter": q,
+            "run_id": run_id,
+            "files": {
+                "landed_now": len((landing or {}).get("landed", [])),
+                "skipped_seen_before": len((landing or {}).get("skipped", [])),
+                "ignored": (landing or {}).get("ignored", []),
+                "in_warehouse": len(files),
+                "failed": sorted(files.loc[files["status"] == "failed", "file_name"]) if not files.empty else [],
+            },
+            "feeds": feeds,
+            "firms": int(firms),
+            "employer_units": int(units),
+            "links_by_method": {k: int(v) for k, v in sorted(links.items())},
+            "unlinked_units": int(units) - sum(int(v) for v in links.values()),
+            "findings_by_rule": {k: int(v) for k, v in sorted(findings.items())},
+            "cases_by_status": {k: int(v) for k, v in sorted(statuses.items())},
+            "published": published if published is not None else _published(settings, quarter),
+        }
+        conn.execute(
+            update(t.run).where(t.run.c.run_id == run_id).values(finished_at=_now(), status="success", counts=summary)
+        )
+    folder = output_folder(settings, quarter)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "summary.json"
+    summary["summary_path"] = str(path)
+    path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    return summary
