@@ -20,7 +20,7 @@ from reconcile.text.unicode import fold, nfc, repair_legacy
 
 EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y")
-_TOTAL_WORDS = ("tong cong", "tong so", "cong", "tong", "total")
+_TOTAL_ROW = re.compile(r"^(tong cong|tong so|total|grand total)\b|^(tong|cong|cong so)$")
 _STATUS_CODE = re.compile(r"^(\d{1,2})(?:\s*[-.]\s*\d+)?$")
 
 
@@ -112,8 +112,8 @@ def _is_header_again(cells: dict[str, object], spec: FeedSpec) -> bool:
 def _is_total_row(cells: dict[str, object], spec: FeedSpec) -> bool:
     texts = [fold(str(v)) for v in cells.values() if v not in (None, "")]
     key_value = cells.get(spec.key)
-    return bool(texts) and any(t.startswith(_TOTAL_WORDS) for t in texts[:3]) and (
-        key_value in (None, "") or fold(str(key_value)).startswith(_TOTAL_WORDS)
+    return bool(texts) and any(_TOTAL_ROW.match(t) for t in texts[:3]) and (
+        key_value in (None, "") or bool(_TOTAL_ROW.match(fold(str(key_value))))
     )
 
 

@@ -1,0 +1,81 @@
+"""Shared fixtures: a warehouse on SQLite always, and on PostgreSQL when it is reachable.
+
+PostgreSQL tests skip with a reason when no server answers, except under CI (``CI=true``) or
+with ``RECONCILE_REQUIRE_POSTGRES=1``, where the skip becomes a failure: the PostgreSQL path is
+always exercised on the machines that have one.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "RECONCILE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
+
+
+def postgres_required() -> bool:
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("RECONCILE_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_unavailable() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: not reachable here
+        return f"PostgreSQL not reachable at {make_url(POSTGRES_ADMIN_URL).render_as_string()}: {exc.__class__.__name__}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The admin URL of a reachable PostgreSQL, or a skip (a failure under CI)."""
+    reason = _postgres_unavailable()
+    if reason:
+        if postgres_required():
+            pytest.fail(f"{reason} (required here: CI=true or RECONCILE_REQUIRE_POSTGRES=1)")
+        pytest.skip(reason)
+    yield POSTGRES_ADMIN_URL
+
+
+def fresh_postgres_database(admin_url: str) -> tuple[str, callable]:
+    name = f"reconcile_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        from reconcile.warehouse.engine import get_engine
+
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        get_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty warehouse: a SQLite file, then a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'warehouse.db'}"
+        return
+    admin_url = request.getfixturevalue("postgres_server")
+    url, drop = fresh_postgres_database(admin_url)
+    try:
+        yield url
+    finally:
+        drop()
