@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Param, dag, get_current_context, task, task_group
-from airflow.sdk import CronTriggerTimetable
+from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, task_group
 
 from reconcile.quarter import LOCAL_TZ
 
@@ -120,7 +119,9 @@ def quarterly_reconciliation() -> None:
         from reconcile.quarter import Quarter
         from reconcile.steps import summarise as write_summary
 
-        return write_summary(settings(), Quarter.parse(quarter), get_current_context()["run_id"], landing)
+        return write_summary(
+            settings(), Quarter.parse(quarter), get_current_context()["run_id"], landing
+        )
 
     quarter = decide_quarter()
     landing = land(quarter)

@@ -24,7 +24,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 
 def postgres_required() -> bool:
-    return os.environ.get("CI", "").lower() == "true" or os.environ.get("RECONCILE_REQUIRE_POSTGRES") == "1"
+    return (
+        os.environ.get("CI", "").lower() == "true"
+        or os.environ.get("RECONCILE_REQUIRE_POSTGRES") == "1"
+    )
 
 
 def _postgres_unavailable() -> str | None:

@@ -29,6 +29,7 @@ EXPECTED_FINDINGS = {
     ("ARREARS_LATE", LATE_PAYER),
 }
 
+# fmt: off
 TAX_HEADER = ["Mã số thuế", "Tên người nộp thuế", "Địa chỉ", "Ngày cấp MST", "TTHAI", "Số LĐ QTT", "Tổng tiền lương", "Ghi chú nội bộ"]
 TAX_ROWS = [
     [COMPLIANT, "Công ty TNHH Hiệp Phát", "Số 5 đường 30/4, Phường Mỹ Tho, Tỉnh Đồng Tháp", "15/01/2020", "00", "25", "1.500.000.000", "x"],
@@ -70,10 +71,13 @@ ROLL_ROWS = [
     ["", "Đơn vị thiếu mã", "", "", "Đang đóng", 1, 5000000, 4800000, 4800000, 0, 0, ""],  # blank unit code
 ]
 ROLL_BAD_ROWS = {8: "unit_code blank"}
+# fmt: on
 
 
 def _write_csv(path: Path, header: list, rows: list, encoding: str) -> None:
-    with open(path, "w", newline="", encoding="utf-8" if encoding == "cp1258" else encoding) as handle:
+    with open(
+        path, "w", newline="", encoding="utf-8" if encoding == "cp1258" else encoding
+    ) as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
@@ -90,7 +94,9 @@ def to_cp1258(text: str) -> bytes:
             out += char.encode("cp1258")
         except UnicodeEncodeError:
             base, *marks = unicodedata.normalize("NFD", char)
-            composed = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in "\u0302\u0306\u031b"))
+            composed = unicodedata.normalize(
+                "NFC", base + "".join(m for m in marks if m in "\u0302\u0306\u031b")
+            )
             out += composed.encode("cp1258")
             out += "".join(m for m in marks if m not in "\u0302\u0306\u031b").encode("cp1258")
     return bytes(out)

@@ -24,10 +24,20 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _add_location_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--landing", type=Path, help="landing folder (default: RECONCILE_LANDING_DIR or var/landing)")
-    parser.add_argument("--output", type=Path, help="output folder (default: RECONCILE_OUTPUT_DIR or var/output)")
-    parser.add_argument("--data", type=Path, help="landed copies and validation results (default: var/data)")
-    parser.add_argument("--warehouse", help="SQLAlchemy URL (default: RECONCILE_WAREHOUSE_URL or var/warehouse.db)")
+    parser.add_argument(
+        "--landing",
+        type=Path,
+        help="landing folder (default: RECONCILE_LANDING_DIR or var/landing)",
+    )
+    parser.add_argument(
+        "--output", type=Path, help="output folder (default: RECONCILE_OUTPUT_DIR or var/output)"
+    )
+    parser.add_argument(
+        "--data", type=Path, help="landed copies and validation results (default: var/data)"
+    )
+    parser.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default: RECONCILE_WAREHOUSE_URL or var/warehouse.db)"
+    )
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -36,7 +46,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     files = summary["files"]
     lines.append(
         f"Files: {files['landed_now']} landed now, {files['skipped_seen_before']} skipped (seen before), "
-        f"{files['in_warehouse']} in the warehouse" + (f", FAILED: {', '.join(files['failed'])}" if files["failed"] else "")
+        f"{files['in_warehouse']} in the warehouse"
+        + (f", FAILED: {', '.join(files['failed'])}" if files["failed"] else "")
     )
     lines.append("Rows per feed:          accepted  quarantined")
     for feed, counts in sorted(summary["feeds"].items()):
@@ -81,7 +92,12 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     quarters = tuple(Quarter.parse(q) for q in args.quarters.split(","))
-    config = SynthConfig(quarters=quarters, provinces=tuple(args.provinces.split(",")), firms=args.firms, seed=args.seed)
+    config = SynthConfig(
+        quarters=quarters,
+        provinces=tuple(args.provinces.split(",")),
+        firms=args.firms,
+        seed=args.seed,
+    )
     truth = args.truth or settings.home / "var" / "truth"
     result = generate(config, settings.landing_dir, truth)
     print(result.describe() if hasattr(result, "describe") else result)
@@ -93,9 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run one quarter, every step (land, ingest, load, link, rules, publish)")
+    run = sub.add_parser(
+        "run", help="run one quarter, every step (land, ingest, load, link, rules, publish)"
+    )
     run.add_argument("--quarter", required=True, help="the quarter, e.g. 2025Q3")
-    run.add_argument("--province", action="append", help="only this province (new code); repeatable")
+    run.add_argument(
+        "--province", action="append", help="only this province (new code); repeatable"
+    )
     run.add_argument("--run-id", help="an id for the run record (default: cli__<timestamp>)")
     _add_location_options(run)
     run.set_defaults(func=cmd_run)
@@ -106,11 +126,19 @@ def build_parser() -> argparse.ArgumentParser:
     summary.set_defaults(func=cmd_summary)
 
     synth = sub.add_parser("synth", help="generate realistic feeds with ground truth")
-    synth.add_argument("--quarters", required=True, help="comma-separated consecutive quarters, e.g. 2025Q2,2025Q3")
-    synth.add_argument("--provinces", default="82", help="comma-separated new province codes (default 82)")
+    synth.add_argument(
+        "--quarters", required=True, help="comma-separated consecutive quarters, e.g. 2025Q2,2025Q3"
+    )
+    synth.add_argument(
+        "--provinces", default="82", help="comma-separated new province codes (default 82)"
+    )
     synth.add_argument("--firms", type=int, default=2000, help="firms per province (default 2000)")
     synth.add_argument("--seed", type=int, default=42)
-    synth.add_argument("--truth", type=Path, help="ground-truth folder (default var/truth; never read by the pipeline)")
+    synth.add_argument(
+        "--truth",
+        type=Path,
+        help="ground-truth folder (default var/truth; never read by the pipeline)",
+    )
     _add_location_options(synth)
     synth.set_defaults(func=cmd_synth)
     return parser

@@ -74,9 +74,13 @@ class LocalLandingZone:
                     continue
                 name = safe_file_name(entry.name)
                 if name is None:
-                    log.warning("ignored a file in %s whose name is not a plain file name", province_dir)
+                    log.warning(
+                        "ignored a file in %s whose name is not a plain file name", province_dir
+                    )
                     continue
                 found.append(
-                    IncomingFile(str(quarter), province_dir.name, name, feed_of_file_name(name), entry)
+                    IncomingFile(
+                        str(quarter), province_dir.name, name, feed_of_file_name(name), entry
+                    )
                 )
         return found

@@ -13,7 +13,9 @@ from reconcile.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def run_quarter(settings: Settings, quarter: Quarter, run_id: str, provinces: list[str] | None = None) -> dict[str, Any]:
+def run_quarter(
+    settings: Settings, quarter: Quarter, run_id: str, provinces: list[str] | None = None
+) -> dict[str, Any]:
     started = time.perf_counter()
     steps.start_run(settings, quarter, run_id)
     landing = steps.land(settings, quarter)

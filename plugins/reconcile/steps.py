@@ -60,22 +60,42 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
         for item in incoming:
             if item.feed is None:
                 unknown.append(item.name)
-                log.warning("ignored %s: its name does not start with a feed (tax, registry, roll, decisions)", item.name)
+                log.warning(
+                    "ignored %s: its name does not start with a feed (tax, registry, roll, decisions)",
+                    item.name,
+                )
                 continue
             file_id = sha256_of(item.path)
-            seen = conn.execute(select(t.feed_file.c.file_id, t.feed_file.c.status).where(t.feed_file.c.file_id == file_id)).first()
+            seen = conn.execute(
+                select(t.feed_file.c.file_id, t.feed_file.c.status).where(
+                    t.feed_file.c.file_id == file_id
+                )
+            ).first()
             if seen is not None:
                 skipped.append({"file": item.name, "file_id": file_id, "status": seen.status})
                 continue
             stored = _keep_copy(settings, item, file_id)
             conn.execute(
                 t.feed_file.insert().values(
-                    file_id=file_id, quarter=str(quarter), province=item.province, feed=item.feed,
-                    file_name=item.name, stored_path=str(stored), size_bytes=stored.stat().st_size,
-                    landed_at=_now(), status="landed",
+                    file_id=file_id,
+                    quarter=str(quarter),
+                    province=item.province,
+                    feed=item.feed,
+                    file_name=item.name,
+                    stored_path=str(stored),
+                    size_bytes=stored.stat().st_size,
+                    landed_at=_now(),
+                    status="landed",
                 )  # fmt: skip
             )
-            new.append({"file": item.name, "file_id": file_id, "feed": item.feed, "province": item.province})
+            new.append(
+                {
+                    "file": item.name,
+                    "file_id": file_id,
+                    "feed": item.feed,
+                    "province": item.province,
+                }
+            )
         pending = conn.execute(
             select(t.feed_file.c.file_id)
             .where(t.feed_file.c.quarter == str(quarter), t.feed_file.c.status != "loaded")
@@ -84,7 +104,9 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
         provinces = conn.execute(
             select(t.feed_file.c.province).where(t.feed_file.c.quarter == str(quarter)).distinct()
         ).scalars().all()  # fmt: skip
-    log.info("landed %d new file(s) for %s, skipped %d seen before", len(new), quarter, len(skipped))
+    log.info(
+        "landed %d new file(s) for %s, skipped %d seen before", len(new), quarter, len(skipped)
+    )
     return {
         "quarter": str(quarter),
         "landed": new,
@@ -108,7 +130,11 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
     """Read, clean and validate one landed file; stage its good rows, quarantine the others."""
     engine = get_engine(settings.warehouse_url)
     with engine.connect() as conn:
-        row = conn.execute(select(t.feed_file).where(t.feed_file.c.file_id == file_id)).mappings().first()
+        row = (
+            conn.execute(select(t.feed_file).where(t.feed_file.c.file_id == file_id))
+            .mappings()
+            .first()
+        )
     if row is None:
         raise ValueError(f"no landed file with id {file_id}")
     spec = specs()[row["feed"]]
@@ -117,7 +143,9 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
         frame = clean(table, spec)
         columns = [c for c in frame.columns if c not in ("raw", "reasons", "line")]
         candidates = frame[frame["reasons"].map(len) == 0].reset_index()
-        outcome = validate_frame(candidates[columns], load_suite(settings.expectations_dir, spec.name), row["file_name"])
+        outcome = validate_frame(
+            candidates[columns], load_suite(settings.expectations_dir, spec.name), row["file_name"]
+        )
         if outcome.table_failures:
             raise FeedFileError(row["file_name"], "; ".join(outcome.table_failures))
         for position, reasons in outcome.row_reasons.items():
@@ -131,22 +159,35 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
     base = {"file_id": file_id, "quarter": row["quarter"], "province": row["province"]}
     with engine.begin() as conn:
         staged = accepted.assign(**base)
-        replace_partition(conn, t.staged[spec.name], {"file_id": file_id}, records(staged, t.staged[spec.name]))
+        replace_partition(
+            conn, t.staged[spec.name], {"file_id": file_id}, records(staged, t.staged[spec.name])
+        )
         quarantined = rejected.assign(**base, feed=spec.name)
         quarantined["reasons"] = quarantined["reasons"].map(" | ".join)
-        replace_partition(conn, t.quarantine, {"file_id": file_id}, records(quarantined, t.quarantine))
+        replace_partition(
+            conn, t.quarantine, {"file_id": file_id}, records(quarantined, t.quarantine)
+        )
         conn.execute(
-            update(t.feed_file).where(t.feed_file.c.file_id == file_id).values(
-                status="loaded", encoding=table.encoding, header_line=table.header_line,
-                rows_read=len(frame), rows_accepted=len(accepted), rows_quarantined=len(rejected),
-                message=None, loaded_at=_now(),
+            update(t.feed_file)
+            .where(t.feed_file.c.file_id == file_id)
+            .values(
+                status="loaded",
+                encoding=table.encoding,
+                header_line=table.header_line,
+                rows_read=len(frame),
+                rows_accepted=len(accepted),
+                rows_quarantined=len(rejected),
+                message=None,
+                loaded_at=_now(),
             )  # fmt: skip
         )
     summary = {
         "file": row["file_name"], "feed": spec.name, "province": row["province"],
         "rows_read": len(frame), "rows_accepted": len(accepted), "rows_quarantined": len(rejected),
     }  # fmt: skip
-    log.info("ingested %(file)s: %(rows_accepted)d accepted, %(rows_quarantined)d quarantined", summary)
+    log.info(
+        "ingested %(file)s: %(rows_accepted)d accepted, %(rows_quarantined)d quarantined", summary
+    )
     limit = float(settings.options["max_bad_row_share"])
     if too_many_bad_rows(len(rejected), len(frame), limit):
         message = _too_many_message(row["file_name"], rejected, len(frame), limit)
@@ -157,7 +198,11 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
 
 def _mark_failed(engine: Any, file_id: str, message: str) -> None:
     with engine.begin() as conn:
-        conn.execute(update(t.feed_file).where(t.feed_file.c.file_id == file_id).values(status="failed", message=message))
+        conn.execute(
+            update(t.feed_file)
+            .where(t.feed_file.c.file_id == file_id)
+            .values(status="failed", message=message)
+        )
 
 
 def _too_many_message(name: str, rejected: pd.DataFrame, total: int, limit: float) -> str:
@@ -173,7 +218,9 @@ def _too_many_message(name: str, rejected: pd.DataFrame, total: int, limit: floa
 def _save_validation(settings: Settings, file_id: str, result: dict[str, Any]) -> None:
     folder = settings.data_dir / "validations"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{file_id}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    (folder / f"{file_id}.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
 
 
 # ---------------------------------------------------------------- load
@@ -182,7 +229,11 @@ def _staged(conn: Any, feed: str, quarter: Quarter, province: str) -> pd.DataFra
     query = (
         select(staged, t.feed_file.c.landed_at)
         .join(t.feed_file, t.feed_file.c.file_id == staged.c.file_id)
-        .where(staged.c.quarter == str(quarter), staged.c.province == province, t.feed_file.c.status == "loaded")
+        .where(
+            staged.c.quarter == str(quarter),
+            staged.c.province == province,
+            t.feed_file.c.status == "loaded",
+        )
     )
     result = conn.execute(query)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
@@ -212,8 +263,20 @@ def link(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
         links = exact_links(firms, units)
         replace_partition(conn, t.link, partition, records(links, t.link))
     by_method = Counter(links["method"]) if not links.empty else Counter()
-    log.info("linked %s/%s: %d of %d units (%s)", quarter, province, len(links), len(units), dict(by_method))
-    return {"province": province, "units": len(units), "links": dict(by_method), "unlinked_units": len(units) - len(links)}
+    log.info(
+        "linked %s/%s: %d of %d units (%s)",
+        quarter,
+        province,
+        len(links),
+        len(units),
+        dict(by_method),
+    )
+    return {
+        "province": province,
+        "units": len(units),
+        "links": dict(by_method),
+        "unlinked_units": len(units) - len(links),
+    }
 
 
 # ---------------------------------------------------------------- rules and cases
@@ -231,14 +294,26 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
 
         before = read_frame(conn, t.finding, province=province)
         before = before[before["quarter"] < str(quarter)] if not before.empty else before
-        previous = set(before.loc[before["quarter"] == str(quarter.previous()), "case_id"]) if not before.empty else set()
-        earlier = set(before.loc[before["quarter"] < str(quarter.previous()), "case_id"]) if not before.empty else set()
-        statuses = case_logic.case_statuses(set(findings["case_id"]), previous, earlier, quarter, province)
+        previous = (
+            set(before.loc[before["quarter"] == str(quarter.previous()), "case_id"])
+            if not before.empty
+            else set()
+        )
+        earlier = (
+            set(before.loc[before["quarter"] < str(quarter.previous()), "case_id"])
+            if not before.empty
+            else set()
+        )
+        statuses = case_logic.case_statuses(
+            set(findings["case_id"]), previous, earlier, quarter, province
+        )
         replace_partition(conn, t.case_status, partition, records(statuses, t.case_status))
 
         touched = sorted(set(findings["case_id"]) | previous)
         history = read_frame(conn, t.finding, case_id=touched) if touched else pd.DataFrame()
-        replace_partition(conn, t.case, {"case_id": touched}, records(case_logic.case_rows(history), t.case))
+        replace_partition(
+            conn, t.case, {"case_id": touched}, records(case_logic.case_rows(history), t.case)
+        )
     by_rule = dict(Counter(findings["rule"])) if not findings.empty else {}
     by_status = dict(Counter(statuses["status"])) if not statuses.empty else {}
     log.info("rules %s/%s: %d findings %s", quarter, province, len(findings), by_rule)
@@ -273,7 +348,9 @@ def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, An
         "Tổng số tiền ước tính (VND)": int(rows["money_at_stake"].sum()) if not rows.empty else 0,
         **{f"Quy tắc {rule}": count for rule, count in sorted(Counter(rows["rule"]).items())},
     }
-    xlsx = workbook.write_workbook(rows, folder / f"cases_{stem}.xlsx", f"Danh sách hồ sơ kiểm tra – {stem}", overview)
+    xlsx = workbook.write_workbook(
+        rows, folder / f"cases_{stem}.xlsx", f"Danh sách hồ sơ kiểm tra – {stem}", overview
+    )
     csv_path = workbook.write_csv(rows, folder / f"cases_{stem}.csv")
     quarantine_path = folder / f"quarantine_{stem}.csv"
     if not quarantined.empty:
@@ -320,16 +397,40 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
         files = read_frame(conn, t.feed_file, quarter=q)
         feeds: dict[str, dict[str, int]] = {}
         for item in files.itertuples(index=False):
-            entry = feeds.setdefault(item.feed, {"files": 0, "rows_accepted": 0, "rows_quarantined": 0})
+            entry = feeds.setdefault(
+                item.feed, {"files": 0, "rows_accepted": 0, "rows_quarantined": 0}
+            )
             entry["files"] += 1
             entry["rows_accepted"] += int(item.rows_accepted or 0)
             entry["rows_quarantined"] += int(item.rows_quarantined or 0)
         count = func.count()
-        links = dict(conn.execute(select(t.link.c.method, count).where(t.link.c.quarter == q).group_by(t.link.c.method)).all())
-        findings = dict(conn.execute(select(t.finding.c.rule, count).where(t.finding.c.quarter == q).group_by(t.finding.c.rule)).all())
-        statuses = dict(conn.execute(select(t.case_status.c.status, count).where(t.case_status.c.quarter == q).group_by(t.case_status.c.status)).all())
-        units = conn.execute(select(count).select_from(t.employer_unit).where(t.employer_unit.c.quarter == q)).scalar_one()
-        firms = conn.execute(select(count).select_from(t.firm).where(t.firm.c.quarter == q)).scalar_one()
+        links = dict(
+            conn.execute(
+                select(t.link.c.method, count)
+                .where(t.link.c.quarter == q)
+                .group_by(t.link.c.method)
+            ).all()
+        )
+        findings = dict(
+            conn.execute(
+                select(t.finding.c.rule, count)
+                .where(t.finding.c.quarter == q)
+                .group_by(t.finding.c.rule)
+            ).all()
+        )
+        statuses = dict(
+            conn.execute(
+                select(t.case_status.c.status, count)
+                .where(t.case_status.c.quarter == q)
+                .group_by(t.case_status.c.status)
+            ).all()
+        )
+        units = conn.execute(
+            select(count).select_from(t.employer_unit).where(t.employer_unit.c.quarter == q)
+        ).scalar_one()
+        firms = conn.execute(
+            select(count).select_from(t.firm).where(t.firm.c.quarter == q)
+        ).scalar_one()
         summary = {
             "quarter": q,
             "run_id": run_id,
@@ -338,7 +439,9 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
                 "skipped_seen_before": len((landing or {}).get("skipped", [])),
                 "ignored": (landing or {}).get("ignored", []),
                 "in_warehouse": len(files),
-                "failed": sorted(files.loc[files["status"] == "failed", "file_name"]) if not files.empty else [],
+                "failed": sorted(files.loc[files["status"] == "failed", "file_name"])
+                if not files.empty
+                else [],
             },
             "feeds": feeds,
             "firms": int(firms),
@@ -350,7 +453,9 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
             "published": published if published is not None else _published(settings, quarter),
         }
         conn.execute(
-            update(t.run).where(t.run.c.run_id == run_id).values(finished_at=_now(), status="success", counts=summary)
+            update(t.run)
+            .where(t.run.c.run_id == run_id)
+            .values(finished_at=_now(), status="success", counts=summary)
         )
     folder = output_folder(settings, quarter)
     folder.mkdir(parents=True, exist_ok=True)

@@ -44,13 +44,20 @@ def test_known_quarter_flags_the_named_cases(tmp_path: Path, warehouse_url: str)
         findings = read_frame(conn, t.finding, quarter="2025Q3")
         links = read_frame(conn, t.link, quarter="2025Q3")
         quarantined = read_frame(conn, t.quarantine, quarter="2025Q3")
-    found = {(rule, tax or unit) for rule, tax, unit in zip(findings["rule"], findings["tax_code"], findings["unit_code"], strict=True)}
+    found = {
+        (rule, tax or unit)
+        for rule, tax, unit in zip(
+            findings["rule"], findings["tax_code"], findings["unit_code"], strict=True
+        )
+    }
     assert found == known.EXPECTED_FINDINGS
     assert known.COMPLIANT not in set(findings["tax_code"])
     # every finding carries its article of law and its evidence
     assert all("41/2024" in basis for basis in findings["legal_basis"])
     evasion = findings[findings["rule"] == "ARREARS_EVASION"].iloc[0]
-    assert evasion["evidence"]["days_past_due_at_quarter_end"] == 92  # May unpaid, due 30/06; 31+31+30 days to 30/09
+    assert (
+        evasion["evidence"]["days_past_due_at_quarter_end"] == 92
+    )  # May unpaid, due 30/06; 31+31+30 days to 30/09
     assert evasion["evidence"]["reminded_on"] == "2025-08-15"
 
     # exact links: the lost leading zero is restored, the branch links to its parent
@@ -63,7 +70,13 @@ def test_known_quarter_flags_the_named_cases(tmp_path: Path, warehouse_url: str)
     assert summary["feeds"]["tax"] == {"files": 1, "rows_accepted": 9, "rows_quarantined": 6}
     assert summary["feeds"]["roll"] == {"files": 1, "rows_accepted": 7, "rows_quarantined": 1}
     assert summary["feeds"]["registry"] == {"files": 1, "rows_accepted": 4, "rows_quarantined": 0}
-    tax_reasons = dict(zip(quarantined.loc[quarantined["feed"] == "tax", "row_number"], quarantined.loc[quarantined["feed"] == "tax", "reasons"], strict=True))
+    tax_reasons = dict(
+        zip(
+            quarantined.loc[quarantined["feed"] == "tax", "row_number"],
+            quarantined.loc[quarantined["feed"] == "tax", "reasons"],
+            strict=True,
+        )
+    )
     assert "check digit" in tax_reasons[10]
     assert "not a tax code" in tax_reasons[11]
     assert "tax_code: blank" in tax_reasons[12]
@@ -76,14 +89,25 @@ def test_known_quarter_flags_the_named_cases(tmp_path: Path, warehouse_url: str)
     sheet = load_workbook(workbook_path)["Hồ sơ"]
     header = [c.value for c in sheet[1]]
     assert header[:3] == ["Mã hồ sơ", "Tình trạng hồ sơ", "Vi phạm"]
-    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
-    assert {(r["Mã quy tắc"], r["Mã số thuế"] or r["Mã đơn vị"]) for r in rows} == known.EXPECTED_FINDINGS
+    rows = [
+        dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)
+    ]
+    assert {
+        (r["Mã quy tắc"], r["Mã số thuế"] or r["Mã đơn vị"]) for r in rows
+    } == known.EXPECTED_FINDINGS
     stakes = [r["Số tiền ước tính (VND)"] for r in rows]
     assert stakes == sorted(stakes, reverse=True)
-    assert json.loads(Path(summary["summary_path"]).read_text(encoding="utf-8"))["findings_by_rule"]["NOT_REGISTERED"] == 1
+    assert (
+        json.loads(Path(summary["summary_path"]).read_text(encoding="utf-8"))["findings_by_rule"][
+            "NOT_REGISTERED"
+        ]
+        == 1
+    )
 
 
-def test_rerun_lands_nothing_again_and_leaves_the_same_rows(tmp_path: Path, warehouse_url: str) -> None:
+def test_rerun_lands_nothing_again_and_leaves_the_same_rows(
+    tmp_path: Path, warehouse_url: str
+) -> None:
     settings = _settings(tmp_path, warehouse_url)
     known.write_known_quarter(settings.landing_dir)
     first = run_quarter(settings, Q3, "run-1")
@@ -95,7 +119,12 @@ def test_rerun_lands_nothing_again_and_leaves_the_same_rows(tmp_path: Path, ware
     assert first["files"]["landed_now"] == 3
     assert second["files"]["landed_now"] == 0
     assert second["files"]["skipped_seen_before"] == 3
-    for name, table in [("firm", t.firm), ("employer_unit", t.employer_unit), ("link", t.link), ("finding", t.finding)]:
+    for name, table in [
+        ("firm", t.firm),
+        ("employer_unit", t.employer_unit),
+        ("link", t.link),
+        ("finding", t.finding),
+    ]:
         assert _table_rows(warehouse_url, table, quarter="2025Q3") == before[name], name
     assert Path(second["published"][0]["csv"]).read_bytes() == csv_before
     with get_engine(warehouse_url).connect() as conn:
@@ -131,7 +160,9 @@ def test_two_quarters_stay_apart_and_cases_carry_over(tmp_path: Path, warehouse_
 
 
 @pytest.mark.parametrize("limit", [0.2])
-def test_a_file_with_too_many_bad_rows_fails_naming_file_and_reasons(tmp_path: Path, limit: float) -> None:
+def test_a_file_with_too_many_bad_rows_fails_naming_file_and_reasons(
+    tmp_path: Path, limit: float
+) -> None:
     from reconcile.feeds.errors import FeedFileError
     from reconcile.steps import ingest, land
 

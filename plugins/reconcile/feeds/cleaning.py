@@ -112,8 +112,10 @@ def _is_header_again(cells: dict[str, object], spec: FeedSpec) -> bool:
 def _is_total_row(cells: dict[str, object], spec: FeedSpec) -> bool:
     texts = [fold(str(v)) for v in cells.values() if v not in (None, "")]
     key_value = cells.get(spec.key)
-    return bool(texts) and any(_TOTAL_ROW.match(t) for t in texts[:3]) and (
-        key_value in (None, "") or bool(_TOTAL_ROW.match(fold(str(key_value))))
+    return (
+        bool(texts)
+        and any(_TOTAL_ROW.match(t) for t in texts[:3])
+        and (key_value in (None, "") or bool(_TOTAL_ROW.match(fold(str(key_value)))))
     )
 
 
@@ -136,7 +138,9 @@ def clean(table: RawTable, spec: FeedSpec) -> pd.DataFrame:
             }
         )
         known = set(table.columns) | set(table.extra_columns)
-        overflow = [_raw_text(c) for i, c in enumerate(cells) if i not in known and c not in (None, "")]
+        overflow = [
+            _raw_text(c) for i, c in enumerate(cells) if i not in known and c not in (None, "")
+        ]
         if overflow:
             raw["__unnamed__"] = overflow
         record: dict[str, object] = {"row_number": row_number, "line": line}

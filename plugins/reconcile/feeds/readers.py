@@ -50,7 +50,10 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise FeedFileError(file_name, f"declared {encoding} by its BOM but {exc.reason} at byte {exc.start}") from exc
+                raise FeedFileError(
+                    file_name,
+                    f"declared {encoding} by its BOM but {exc.reason} at byte {exc.start}",
+                ) from exc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -89,7 +92,9 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
     try:
         book = load_workbook(path, read_only=False, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise FeedFileError(path.name, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from exc
+        raise FeedFileError(
+            path.name, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
+        ) from exc
     sheet = book.worksheets[0]
     # A merged range holds its value in the top-left cell only: spread it over the range so that
     # a merged header or a merged name cell reads the same in every row it covers.
@@ -133,7 +138,9 @@ def iter_cells(path: Path) -> tuple[Iterator[tuple[int, list[object]]], str | No
         return _jsonl_rows(path), "utf-8"
     if suffix in (".csv", ".txt"):
         return _csv_rows(path)
-    raise FeedFileError(path.name, f"unsupported file type {suffix!r} (expected .csv, .xlsx or .jsonl)")
+    raise FeedFileError(
+        path.name, f"unsupported file type {suffix!r} (expected .csv, .xlsx or .jsonl)"
+    )
 
 
 def _header_score(cells: list[object], spec: FeedSpec) -> tuple[int, dict[int, str]]:
@@ -160,7 +167,9 @@ def read_table(path: Path, spec: FeedSpec, display_name: str | None = None) -> R
         if len(buffered) >= HEADER_SEARCH_ROWS:
             break
     if header is None:
-        if not buffered or all(not any(c not in (None, "") for c in cells) for _, cells in buffered):
+        if not buffered or all(
+            not any(c not in (None, "") for c in cells) for _, cells in buffered
+        ):
             raise FeedFileError(name, "the file is empty")
         best_line, best = max(
             ((line, _header_score(cells, spec)[1]) for line, cells in buffered),
@@ -183,5 +192,7 @@ def read_table(path: Path, spec: FeedSpec, display_name: str | None = None) -> R
     for line, cells in rows:
         if any(cell not in (None, "") and str(cell).strip() != "" for cell in cells):
             table.rows.append((line, cells))
-    log.info("read %s: %d data rows below the header on line %d", name, len(table.rows), header_line)
+    log.info(
+        "read %s: %d data rows below the header on line %d", name, len(table.rows), header_line
+    )
     return table

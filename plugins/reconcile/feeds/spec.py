@@ -10,7 +10,9 @@ from reconcile.settings import load_yaml, package_data
 from reconcile.text.unicode import fold, header_key
 
 FEEDS = ("tax", "registry", "roll", "decisions")
-_FILE_NAME = re.compile(r"^(?P<feed>[a-z]+)(?:[_\-. ].*)?\.(?P<ext>csv|xlsx|jsonl|txt)$", re.IGNORECASE)
+_FILE_NAME = re.compile(
+    r"^(?P<feed>[a-z]+)(?:[_\-. ].*)?\.(?P<ext>csv|xlsx|jsonl|txt)$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-LINK_COLUMNS = ["quarter", "province", "unit_code", "tax_code", "method", "weight", "band", "evidence"]
+LINK_COLUMNS = [
+    "quarter",
+    "province",
+    "unit_code",
+    "tax_code",
+    "method",
+    "weight",
+    "band",
+    "evidence",
+]
 
 
 def exact_links(firms: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -38,7 +47,11 @@ def exact_links(firms: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
                 "method": method,
                 "weight": 1.0,
                 "band": "link",
-                "evidence": {"roll_tax_code": unit.tax_code_raw, "normalised": code, "firm_tax_code": target},
+                "evidence": {
+                    "roll_tax_code": unit.tax_code_raw,
+                    "normalised": code,
+                    "firm_tax_code": target,
+                },
             }
         )
     return pd.DataFrame(rows, columns=LINK_COLUMNS)

@@ -42,7 +42,11 @@ COLUMNS: list[tuple[str, str, int]] = [
     ("decided_on", "Ngày kết luận", 14),
 ]
 HEADERS = [header for _, header, _ in COLUMNS]
-_STATUS_GROUPS = {"tax_status": "tax_status", "registry_status": "registry_status", "unit_status": "unit_status"}
+_STATUS_GROUPS = {
+    "tax_status": "tax_status",
+    "registry_status": "registry_status",
+    "unit_status": "unit_status",
+}
 
 
 def describe_evidence(evidence: dict[str, Any]) -> str:
@@ -72,15 +76,23 @@ def describe_link(method: str | None, evidence: dict[str, Any] | None) -> str:
 def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFrame,
               catalog: dict[str, Rule]) -> pd.DataFrame:  # fmt: skip
     """The workbook's rows: findings with their case status, words for evidence and link."""
-    status_by_case = dict(zip(statuses["case_id"], statuses["status"], strict=True)) if not statuses.empty else {}
-    link_by_unit = {row.unit_code: row for row in links.itertuples(index=False)} if not links.empty else {}
+    status_by_case = (
+        dict(zip(statuses["case_id"], statuses["status"], strict=True))
+        if not statuses.empty
+        else {}
+    )
+    link_by_unit = (
+        {row.unit_code: row for row in links.itertuples(index=False)} if not links.empty else {}
+    )
     rows = []
     for item in findings.itertuples(index=False):
         evidence = item.evidence if isinstance(item.evidence, dict) else json.loads(item.evidence)
         link = link_by_unit.get(item.unit_code)
         link_evidence = None
         if link is not None:
-            link_evidence = link.evidence if isinstance(link.evidence, dict) else json.loads(link.evidence)
+            link_evidence = (
+                link.evidence if isinstance(link.evidence, dict) else json.loads(link.evidence)
+            )
         rule = catalog[item.rule]
         rows.append(
             {
@@ -105,9 +117,9 @@ def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFram
             }
         )
     frame = pd.DataFrame(rows, columns=[key for key, _, _ in COLUMNS])
-    return frame.sort_values(["money_at_stake", "severity", "case_id"], ascending=[False, False, True]).reset_index(
-        drop=True
-    )
+    return frame.sort_values(
+        ["money_at_stake", "severity", "case_id"], ascending=[False, False, True]
+    ).reset_index(drop=True)
 
 
 def write_csv(rows: pd.DataFrame, path: Path) -> Path:

@@ -16,7 +16,11 @@ STATUS_COLUMNS = ["quarter", "case_id", "province", "status"]
 
 
 def case_statuses(
-    current: set[str], previous_quarter: set[str], earlier: set[str], quarter: Quarter, province: str
+    current: set[str],
+    previous_quarter: set[str],
+    earlier: set[str],
+    quarter: Quarter,
+    province: str,
 ) -> pd.DataFrame:
     """``earlier``: case ids with a finding in any quarter before the previous one."""
     rows = []
@@ -28,14 +32,26 @@ def case_statuses(
         else:
             status = "new"
         rows.append((str(quarter), case, province, status))
-    rows.extend((str(quarter), case, province, "resolved") for case in sorted(previous_quarter - current))
+    rows.extend(
+        (str(quarter), case, province, "resolved") for case in sorted(previous_quarter - current)
+    )
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
 def case_rows(history: pd.DataFrame) -> pd.DataFrame:
     """One ``case`` row per case id from all its findings: kind, subject, first and last seen."""
     if history.empty:
-        return pd.DataFrame(columns=["case_id", "kind", "province", "tax_code", "unit_code", "first_seen", "last_seen"])
+        return pd.DataFrame(
+            columns=[
+                "case_id",
+                "kind",
+                "province",
+                "tax_code",
+                "unit_code",
+                "first_seen",
+                "last_seen",
+            ]
+        )
     ordered = history.sort_values(["case_id", "quarter"])
     grouped = ordered.groupby("case_id", sort=True)
     out = grouped.agg(

@@ -56,7 +56,10 @@ def _wage_floor_table() -> list[tuple[date, tuple[int, int, int, int]]]:
     with open(path, encoding="utf-8") as handle:
         rows = csv.DictReader(line for line in handle if not line.startswith("#"))
         table = [
-            (date.fromisoformat(r["in_force_from"]), tuple(int(r[f"region_{i}"]) for i in range(1, 5)))
+            (
+                date.fromisoformat(r["in_force_from"]),
+                tuple(int(r[f"region_{i}"]) for i in range(1, 5)),
+            )
             for r in rows
         ]
     return sorted(table)

@@ -93,7 +93,17 @@ def _unregistered(firms: pd.DataFrame, linked: set[str], quarter: Quarter, provi
             "employer_unit": None,
         }
         at_stake = money.unregistered(employees, days - window, quarter, terms)
-        yield _finding(rule, quarter, province, firm.tax_code, None, firm.name, firm.address, evidence, at_stake)
+        yield _finding(
+            rule,
+            quarter,
+            province,
+            firm.tax_code,
+            None,
+            firm.name,
+            firm.address,
+            evidence,
+            at_stake,
+        )
 
 
 def _closed_on_roll(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter: Quarter,
@@ -138,7 +148,9 @@ def oldest_unpaid_due_date(quarter: Quarter, arrears_months: int) -> tuple[date,
 def _arrears(units: pd.DataFrame, links: pd.DataFrame, quarter: Quarter, province: str,
              catalog: dict[str, Rule], terms: dict[str, Any]) -> Iterator[dict[str, Any]]:  # fmt: skip
     evasion, late = catalog["ARREARS_EVASION"], catalog["ARREARS_LATE"]
-    linked = dict(zip(links["unit_code"], links["tax_code"], strict=True)) if not links.empty else {}
+    linked = (
+        dict(zip(links["unit_code"], links["tax_code"], strict=True)) if not links.empty else {}
+    )
     for unit in units.itertuples(index=False):
         arrears, months = _int(unit.arrears), _int(unit.arrears_months)
         if arrears <= 0 or months <= 0:
@@ -175,8 +187,14 @@ def find(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter:
     linked_firms = set(links.loc[links["band"] == "link", "tax_code"]) if not links.empty else set()
     rows = [
         *_unregistered(firms, linked_firms, quarter, province, catalog, terms),
-        *(_closed_on_roll(firms, units, links, quarter, province, catalog) if not links.empty else ()),
+        *(
+            _closed_on_roll(firms, units, links, quarter, province, catalog)
+            if not links.empty
+            else ()
+        ),
         *_arrears(units, links, quarter, province, catalog, terms),
     ]
     frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
-    return frame.sort_values(["money_at_stake", "case_id"], ascending=[False, True]).reset_index(drop=True)
+    return frame.sort_values(["money_at_stake", "case_id"], ascending=[False, True]).reset_index(
+        drop=True
+    )

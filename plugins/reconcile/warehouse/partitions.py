@@ -27,7 +27,9 @@ def _latest_per_key(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return ordered.drop_duplicates(subset=[key], keep="last")
 
 
-def build_firms(tax: pd.DataFrame, registry: pd.DataFrame, quarter: str, province: str) -> pd.DataFrame:
+def build_firms(
+    tax: pd.DataFrame, registry: pd.DataFrame, quarter: str, province: str
+) -> pd.DataFrame:
     tax = _latest_per_key(tax, "tax_code")
     registry = _latest_per_key(registry.rename(columns={"enterprise_code": "tax_code"}), "tax_code")
     tax_side = pd.DataFrame(
@@ -69,7 +71,8 @@ def build_firms(tax: pd.DataFrame, registry: pd.DataFrame, quarter: str, provinc
     merged["industry"] = merged["industry_tax"].combine_first(merged["industry_registry"])
     starts = merged[["registered_on", "founded_on"]].astype(object)
     merged["started_on"] = [
-        min((d for d in pair if d is not None and d == d), default=None) for pair in starts.itertuples(index=False)
+        min((d for d in pair if d is not None and d == d), default=None)
+        for pair in starts.itertuples(index=False)
     ]
     merged["root"] = merged["tax_code"].map(lambda code: tax_codes.parse(code).root)
     merged["quarter"] = quarter
