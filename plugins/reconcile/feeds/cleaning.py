@@ -145,7 +145,9 @@ def clean(table: RawTable, spec: FeedSpec) -> pd.DataFrame:
             raw["__unnamed__"] = overflow
         record: dict[str, object] = {"row_number": row_number, "line": line}
         reasons: list[str] = []
-        if _is_header_again(by_column, spec):
+        if line == table.cut_off_line:
+            reasons.append("row cut off: the file ends in the middle of it")
+        elif _is_header_again(by_column, spec):
             reasons.append("repeated header row")
         elif _is_total_row(by_column, spec):
             reasons.append("total row")

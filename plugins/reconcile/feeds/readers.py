@@ -37,6 +37,7 @@ class RawTable:
     extra_columns: dict[int, str]  # position -> header as written, for columns not in the spec
     rows: list[tuple[int, list[object]]] = field(default_factory=list)  # (line, cells)
     encoding: str | None = None
+    cut_off_line: int | None = None  # the last line, when the file ends in the middle of it
 
 
 def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
@@ -74,6 +75,8 @@ def _sniff_delimiter(sample: str) -> str:
 def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[object]]], str]:
     text, encoding = decode_text(path.read_bytes(), path.name)
     text = text.replace("\x00", "")
+    if text and not text.endswith(("\n", "\r")):
+        text += "\n\x00cut"  # a marker record: the line before it was not finished
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text[:4096]))
 
     def rows() -> Iterator[tuple[int, list[object]]]:
@@ -189,7 +192,12 @@ def read_table(path: Path, spec: FeedSpec, display_name: str | None = None) -> R
         if position not in mapping and cell not in (None, "") and not str(cell).startswith("__")
     }
     table = RawTable(name, spec.name, header_line, mapping, extra, encoding=encoding)
+    width = len(header_cells)
     for line, cells in rows:
+        if cells == ["\x00cut"]:
+            if table.rows and table.rows[-1][0] == line - 1 and len(table.rows[-1][1]) < width:
+                table.cut_off_line = line - 1
+            continue
         if any(cell not in (None, "") and str(cell).strip() != "" for cell in cells):
             table.rows.append((line, cells))
     log.info(

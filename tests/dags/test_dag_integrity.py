@@ -1,0 +1,65 @@
+"""Every DAG imports cleanly, and carries tags, retries, a schedule and docs (astro-cli style)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DAGS = ROOT / "dags"
+
+
+@pytest.fixture(scope="module")
+def dagbag(tmp_path_factory: pytest.TempPathFactory):
+    os.environ.setdefault("AIRFLOW_HOME", str(tmp_path_factory.mktemp("airflow_home")))
+    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+def test_every_dag_imports_without_errors(dagbag) -> None:
+    assert dagbag.import_errors == {}
+    assert len(dagbag.dags) >= 1
+
+
+def test_every_dag_has_tags_retries_schedule_and_docs(dagbag) -> None:
+    for dag_id, dag in dagbag.dags.items():
+        assert dag.tags, f"{dag_id} has no tags"
+        assert dag.doc_md, f"{dag_id} has no doc_md"
+        assert dag.timetable.can_be_scheduled, f"{dag_id} has no schedule"
+        for task in dag.tasks:
+            assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
+
+
+def test_quarterly_dag_fires_on_the_tenth_after_each_quarter_in_vietnam(dagbag) -> None:
+    from croniter import croniter
+
+    timetable = dagbag.dags["quarterly_reconciliation"].timetable
+    assert str(timetable.timezone) in ("Asia/Ho_Chi_Minh", "Timezone('Asia/Ho_Chi_Minh')")
+    start = datetime(2025, 1, 1, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    fires = croniter(timetable.expression, start)
+    fired = [fires.get_next(datetime) for _ in range(4)]
+    assert [(d.month, d.day, d.hour) for d in fired] == [(1, 10, 6), (4, 10, 6), (7, 10, 6), (10, 10, 6)]
+    # each firing processes the quarter that has just closed
+    from reconcile.quarter import quarter_closed_before
+
+    assert [str(quarter_closed_before(d)) for d in fired] == ["2024Q4", "2025Q1", "2025Q2", "2025Q3"]
+
+
+def test_quarterly_dag_has_a_quarter_param_and_maps_over_files_and_provinces(dagbag) -> None:
+    dag = dagbag.dags["quarterly_reconciliation"]
+    assert "quarter" in dag.params
+    assert dag.params["quarter"] is None
+    mapped = {
+        task.task_id
+        for task in dag.tasks
+        if getattr(task, "is_mapped", False) or task.get_closest_mapped_task_group() is not None
+    }
+    assert {"ingest", "province.load", "province.link", "province.rules", "province.publish"} <= mapped
+    task_ids = {task.task_id for task in dag.tasks}
+    assert {"decide_quarter", "land", "summarise"} <= task_ids
