@@ -114,6 +114,7 @@ def test_rerun_lands_nothing_again_and_leaves_the_same_rows(
     before = {name: _table_rows(warehouse_url, table, quarter="2025Q3") for name, table in
               [("firm", t.firm), ("employer_unit", t.employer_unit), ("link", t.link), ("finding", t.finding)]}  # fmt: skip
     csv_before = Path(first["published"][0]["csv"]).read_bytes()
+    xlsx_before = Path(first["published"][0]["workbook"]).read_bytes()
 
     second = run_quarter(settings, Q3, "run-2")
     assert first["files"]["landed_now"] == 3
@@ -127,6 +128,7 @@ def test_rerun_lands_nothing_again_and_leaves_the_same_rows(
     ]:
         assert _table_rows(warehouse_url, table, quarter="2025Q3") == before[name], name
     assert Path(second["published"][0]["csv"]).read_bytes() == csv_before
+    assert Path(second["published"][0]["workbook"]).read_bytes() == xlsx_before
     with get_engine(warehouse_url).connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.feed_file)).scalar_one() == 3
     assert second["cases_by_status"] == first["cases_by_status"]

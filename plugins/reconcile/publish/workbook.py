@@ -7,8 +7,6 @@ of the decisions the pipeline reads back, frozen header, filters and readable wi
 from __future__ import annotations
 
 import json
-import zipfile
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reconcile.publish.labels import label, labels
+from reconcile.publish.xlsx import save_deterministic
 from reconcile.rules.catalog import Rule
 
 COLUMNS: list[tuple[str, str, int]] = [
@@ -172,22 +171,4 @@ def write_workbook(rows: pd.DataFrame, path: Path, title: str, summary: dict[str
     sheet.add_data_validation(validation)
     validation.add(f"{decision_col}2:{decision_col}{max(last_row, 1000)}")
 
-    fixed = datetime(2000, 1, 1)
-    book.properties.created = fixed
-    book.properties.modified = fixed
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    fix_zip_timestamps(path)
-    return path
-
-
-def fix_zip_timestamps(path: Path) -> None:
-    """Rewrite an .xlsx with fixed entry times: openpyxl stamps each entry with the current time."""
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info, data in entries:
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, data)
+    return save_deterministic(book, path)
