@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from reconcile import __version__
 from reconcile.feeds.cleaning import clean
@@ -36,6 +36,7 @@ from reconcile.settings import Settings
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.partitions import build_firms, build_units
+from reconcile.warehouse.queries import run_query
 from reconcile.warehouse.store import read_frame, records, replace_partition
 
 log = logging.getLogger(__name__)
@@ -395,42 +396,24 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
     q = str(quarter)
     with engine.begin() as conn:
         files = read_frame(conn, t.feed_file, quarter=q)
-        feeds: dict[str, dict[str, int]] = {}
-        for item in files.itertuples(index=False):
-            entry = feeds.setdefault(
-                item.feed, {"files": 0, "rows_accepted": 0, "rows_quarantined": 0}
-            )
-            entry["files"] += 1
-            entry["rows_accepted"] += int(item.rows_accepted or 0)
-            entry["rows_quarantined"] += int(item.rows_quarantined or 0)
-        count = func.count()
-        links = dict(
-            conn.execute(
-                select(t.link.c.method, count)
-                .where(t.link.c.quarter == q)
-                .group_by(t.link.c.method)
-            ).all()
-        )
-        findings = dict(
-            conn.execute(
-                select(t.finding.c.rule, count)
-                .where(t.finding.c.quarter == q)
-                .group_by(t.finding.c.rule)
-            ).all()
-        )
-        statuses = dict(
-            conn.execute(
-                select(t.case_status.c.status, count)
-                .where(t.case_status.c.quarter == q)
-                .group_by(t.case_status.c.status)
-            ).all()
-        )
-        units = conn.execute(
-            select(count).select_from(t.employer_unit).where(t.employer_unit.c.quarter == q)
-        ).scalar_one()
-        firms = conn.execute(
-            select(count).select_from(t.firm).where(t.firm.c.quarter == q)
-        ).scalar_one()
+        feeds = {
+            r["feed"]: {"files": int(r["files"]), "rows_accepted": int(r["rows_accepted"]),
+                        "rows_quarantined": int(r["rows_quarantined"])}
+            for r in run_query(conn, settings.sql_dir, "feed_rows", quarter=q)
+        }  # fmt: skip
+        links: Counter[str] = Counter()
+        for r in run_query(conn, settings.sql_dir, "links_by_method", quarter=q):
+            links[r["method"]] += int(r["links"])
+        findings = {
+            r["rule"]: int(r["findings"])
+            for r in run_query(conn, settings.sql_dir, "findings_by_rule", quarter=q)
+        }
+        statuses = {
+            r["status"]: int(r["cases"])
+            for r in run_query(conn, settings.sql_dir, "cases_by_status", quarter=q)
+        }
+        sizes = run_query(conn, settings.sql_dir, "partition_sizes", quarter=q)[0]
+        units = int(sizes["employer_units"])
         summary = {
             "quarter": q,
             "run_id": run_id,
@@ -444,12 +427,12 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
                 else [],
             },
             "feeds": feeds,
-            "firms": int(firms),
-            "employer_units": int(units),
-            "links_by_method": {k: int(v) for k, v in sorted(links.items())},
-            "unlinked_units": int(units) - sum(int(v) for v in links.values()),
-            "findings_by_rule": {k: int(v) for k, v in sorted(findings.items())},
-            "cases_by_status": {k: int(v) for k, v in sorted(statuses.items())},
+            "firms": int(sizes["firms"]),
+            "employer_units": units,
+            "links_by_method": dict(sorted(links.items())),
+            "unlinked_units": units - sum(links.values()),
+            "findings_by_rule": dict(sorted(findings.items())),
+            "cases_by_status": dict(sorted(statuses.items())),
             "published": published if published is not None else _published(settings, quarter),
         }
         conn.execute(

@@ -6,7 +6,13 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
-from reconcile.publish.workbook import COLUMNS, HEADERS, case_rows, describe_evidence, write_workbook
+from reconcile.publish.workbook import (
+    COLUMNS,
+    HEADERS,
+    case_rows,
+    describe_evidence,
+    write_workbook,
+)
 from reconcile.rules.catalog import rules
 
 
@@ -32,7 +38,9 @@ def test_evidence_in_vietnamese_words() -> None:
 
 
 def test_workbook_sheets_headers_order_dropdown_and_frozen_header(tmp_path: Path) -> None:
-    links = pd.DataFrame([{"unit_code": "TZ1", "method": "exact", "evidence": {"roll_tax_code": "100233488"}}])
+    links = pd.DataFrame(
+        [{"unit_code": "TZ1", "method": "exact", "evidence": {"roll_tax_code": "100233488"}}]
+    )
     statuses = pd.DataFrame([{"case_id": "ARREARS-TZ1", "status": "persisting"}])
     rows = case_rows(_findings(), statuses, links, rules())
     path = write_workbook(rows, tmp_path / "cases.xlsx", "Danh sách", {"Số hồ sơ": 2})
@@ -44,7 +52,10 @@ def test_workbook_sheets_headers_order_dropdown_and_frozen_header(tmp_path: Path
     assert sheet.auto_filter.ref == "A1:R3"
     column = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert [v[column["case_id"]] for v in values] == ["UNREGISTERED-0314409058", "ARREARS-TZ1"]  # largest stake first
+    assert [v[column["case_id"]] for v in values] == [
+        "UNREGISTERED-0314409058",
+        "ARREARS-TZ1",
+    ]  # largest stake first
     assert values[1][column["case_status"]] == "Tiếp diễn"
     assert values[0][column["link"]] == "Không có đơn vị BHXH tương ứng"
     assert values[1][column["link"]] == "Khớp mã số thuế (MST trên danh sách đơn vị: 100233488)"
@@ -54,7 +65,9 @@ def test_workbook_sheets_headers_order_dropdown_and_frozen_header(tmp_path: Path
 
 
 def test_workbook_bytes_are_identical_for_the_same_cases(tmp_path: Path) -> None:
-    rows = case_rows(_findings(), pd.DataFrame(columns=["case_id", "status"]), pd.DataFrame(), rules())
+    rows = case_rows(
+        _findings(), pd.DataFrame(columns=["case_id", "status"]), pd.DataFrame(), rules()
+    )
     first = write_workbook(rows, tmp_path / "a.xlsx", "t", {}).read_bytes()
     time.sleep(2.1)  # zip entries carry times to the even second
     second = write_workbook(rows, tmp_path / "b.xlsx", "t", {}).read_bytes()
