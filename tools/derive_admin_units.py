@@ -54,7 +54,9 @@ def main(source: Path) -> None:
         (new_code,) = {s["new_id"] for s in province["splits"]}
         old_provinces.append([province["level1_id"], name, kind, new_code])
         for commune in province["level3s"]:
-            new_of_old_commune[commune["level3_id"]] = "|".join(s["new_id"] for s in commune["splits"])
+            new_of_old_commune[commune["level3_id"]] = "|".join(
+                s["new_id"] for s in commune["splits"]
+            )
     write("old_provinces.csv", ["code", "name", "type", "new_province_code"], old_provinces)
 
     old_communes = []
@@ -74,8 +76,16 @@ def main(source: Path) -> None:
             )
     write(
         "old_communes.csv",
-        ["code", "name", "type", "district_code", "district_name", "district_type",
-         "province_code", "new_commune_codes"],
+        [
+            "code",
+            "name",
+            "type",
+            "district_code",
+            "district_name",
+            "district_type",
+            "province_code",
+            "new_commune_codes",
+        ],
         old_communes,
     )
     shutil.copy(source / "LICENSE.dvhcvn-20250701", OUT / "LICENSE.dvhcvn-20250701")

@@ -44,11 +44,21 @@ def test_quarterly_dag_fires_on_the_tenth_after_each_quarter_in_vietnam(dagbag) 
     start = datetime(2025, 1, 1, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
     fires = croniter(timetable.expression, start)
     fired = [fires.get_next(datetime) for _ in range(4)]
-    assert [(d.month, d.day, d.hour) for d in fired] == [(1, 10, 6), (4, 10, 6), (7, 10, 6), (10, 10, 6)]
+    assert [(d.month, d.day, d.hour) for d in fired] == [
+        (1, 10, 6),
+        (4, 10, 6),
+        (7, 10, 6),
+        (10, 10, 6),
+    ]
     # each firing processes the quarter that has just closed
     from reconcile.quarter import quarter_closed_before
 
-    assert [str(quarter_closed_before(d)) for d in fired] == ["2024Q4", "2025Q1", "2025Q2", "2025Q3"]
+    assert [str(quarter_closed_before(d)) for d in fired] == [
+        "2024Q4",
+        "2025Q1",
+        "2025Q2",
+        "2025Q3",
+    ]
 
 
 def test_quarterly_dag_has_a_quarter_param_and_maps_over_files_and_provinces(dagbag) -> None:
@@ -60,6 +70,12 @@ def test_quarterly_dag_has_a_quarter_param_and_maps_over_files_and_provinces(dag
         for task in dag.tasks
         if getattr(task, "is_mapped", False) or task.get_closest_mapped_task_group() is not None
     }
-    assert {"ingest", "province.load", "province.link", "province.rules", "province.publish"} <= mapped
+    assert {
+        "ingest",
+        "province.load",
+        "province.link",
+        "province.rules",
+        "province.publish",
+    } <= mapped
     task_ids = {task.task_id for task in dag.tasks}
     assert {"decide_quarter", "land", "summarise"} <= task_ids

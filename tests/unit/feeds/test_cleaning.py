@@ -33,8 +33,17 @@ def test_bad_dates_are_a_cell_error(raw: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1.500.000.000", 1_500_000_000), ("600,000,000", 600_000_000), ("4 960 000", 4_960_000),
-     (125000000, 125_000_000), (12.0, 12), ("0", 0), ("-5", -5), ("12.000đ", 12_000), ("", None)],  # fmt: skip
+    [
+        ("1.500.000.000", 1_500_000_000),
+        ("600,000,000", 600_000_000),
+        ("4 960 000", 4_960_000),
+        (125000000, 125_000_000),
+        (12.0, 12),
+        ("0", 0),
+        ("-5", -5),
+        ("12.000đ", 12_000),
+        ("", None),
+    ],  # fmt: skip
 )
 def test_amounts_with_thousands_separators(raw: object, expected: int | None) -> None:
     assert parse_amount(raw) == expected
@@ -48,10 +57,18 @@ def test_amounts_that_are_not_whole_numbers_are_a_cell_error(raw: object) -> Non
 
 @pytest.mark.parametrize(
     ("raw", "vocabulary", "expected"),
-    [("00", "tax", "active"), ("0", "tax", "active"), ("03-11", "tax", "closing"), ("5", "tax", "suspended"),
-     ("NNT đang hoạt động", "tax", "active"), ("TAM NGUNG KINH DOANH", "registry", "suspended"),
-     ("Đã giải thể", "registry", "dissolved"), ("đang đóng", "roll", "paying"), ("Chờ chốt sổ", "roll", "closing"),
-     ("Không phải đơn vị này", "decision", "not_a_match")],  # fmt: skip
+    [
+        ("00", "tax", "active"),
+        ("0", "tax", "active"),
+        ("03-11", "tax", "closing"),
+        ("5", "tax", "suspended"),
+        ("NNT đang hoạt động", "tax", "active"),
+        ("TAM NGUNG KINH DOANH", "registry", "suspended"),
+        ("Đã giải thể", "registry", "dissolved"),
+        ("đang đóng", "roll", "paying"),
+        ("Chờ chốt sổ", "roll", "closing"),
+        ("Không phải đơn vị này", "decision", "not_a_match"),
+    ],  # fmt: skip
 )
 def test_status_codes_and_labels(raw: str, vocabulary: str, expected: str) -> None:
     assert parse_status(raw, vocabulary) == expected

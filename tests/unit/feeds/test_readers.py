@@ -93,7 +93,9 @@ def test_an_empty_file_fails_clearly(tmp_path: Path) -> None:
 
 
 def test_a_file_cut_off_mid_row_keeps_its_good_rows(tmp_path: Path) -> None:
-    path = _write(tmp_path / "tax.csv", "MST,Tên NNT,TTHAI\n0100233488,Công ty A,00\n0314409058,Công ty B,0")
+    path = _write(
+        tmp_path / "tax.csv", "MST,Tên NNT,TTHAI\n0100233488,Công ty A,00\n0314409058,Công ty B,0"
+    )
     frame = clean(read_table(path, TAX), TAX)
     assert list(frame["tax_code"]) == ["0100233488", "0314409058"]
     cut = tmp_path / "tax2.csv"
@@ -105,8 +107,13 @@ def test_a_file_cut_off_mid_row_keeps_its_good_rows(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "feed"),
-    [("tax_82_2025Q3.csv", "tax"), ("ROLL-2025.xlsx", "roll"), ("registry.jsonl", "registry"),
-     ("notes.csv", None), ("tax.exe", None)],  # fmt: skip
+    [
+        ("tax_82_2025Q3.csv", "tax"),
+        ("ROLL-2025.xlsx", "roll"),
+        ("registry.jsonl", "registry"),
+        ("notes.csv", None),
+        ("tax.exe", None),
+    ],  # fmt: skip
 )
 def test_the_feed_comes_from_the_file_name(name: str, feed: str | None) -> None:
     assert feed_of_file_name(name) == feed

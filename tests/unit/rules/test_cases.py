@@ -16,8 +16,16 @@ def test_case_status_from_history() -> None:
 
 def test_case_rows_keep_first_and_last_seen() -> None:
     history = pd.DataFrame(
-        [("2025Q1", "ARREARS-TZ1", "82", None, "TZ1"), ("2025Q3", "ARREARS-TZ1", "82", "0100233488", "TZ1")],
+        [
+            ("2025Q1", "ARREARS-TZ1", "82", None, "TZ1"),
+            ("2025Q3", "ARREARS-TZ1", "82", "0100233488", "TZ1"),
+        ],
         columns=["quarter", "case_id", "province", "tax_code", "unit_code"],
     )
     row = case_rows(history).iloc[0]
-    assert (row["kind"], row["first_seen"], row["last_seen"], row["tax_code"]) == ("ARREARS", "2025Q1", "2025Q3", "0100233488")
+    assert (row["kind"], row["first_seen"], row["last_seen"], row["tax_code"]) == (
+        "ARREARS",
+        "2025Q1",
+        "2025Q3",
+        "0100233488",
+    )

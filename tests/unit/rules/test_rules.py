@@ -36,9 +36,29 @@ def unit(code: str, **values) -> dict:
 
 def run(firms: list[dict], units: list[dict], links: list[tuple[str, str]] = ()) -> pd.DataFrame:
     link_frame = pd.DataFrame(
-        [{"quarter": "2025Q3", "province": "82", "unit_code": u, "tax_code": c, "method": "exact",
-          "weight": 1.0, "band": "link", "evidence": {}} for u, c in links],  # fmt: skip
-        columns=["quarter", "province", "unit_code", "tax_code", "method", "weight", "band", "evidence"],
+        [
+            {
+                "quarter": "2025Q3",
+                "province": "82",
+                "unit_code": u,
+                "tax_code": c,
+                "method": "exact",
+                "weight": 1.0,
+                "band": "link",
+                "evidence": {},
+            }
+            for u, c in links
+        ],  # fmt: skip
+        columns=[
+            "quarter",
+            "province",
+            "unit_code",
+            "tax_code",
+            "method",
+            "weight",
+            "band",
+            "evidence",
+        ],
     )
     return find(pd.DataFrame(firms, columns=FIRM_COLUMNS), pd.DataFrame(units, columns=UNIT_COLUMNS),
                 link_frame, Q3, "82", CATALOG, TERMS)  # fmt: skip
@@ -46,9 +66,16 @@ def run(firms: list[dict], units: list[dict], links: list[tuple[str, str]] = ())
 
 @pytest.mark.parametrize(
     ("days_before_quarter_end", "expected"),
-    [(30, set()), (31, {"NOT_REGISTERED_LATE"}), (90, {"NOT_REGISTERED_LATE"}), (91, {"NOT_REGISTERED"})],
+    [
+        (30, set()),
+        (31, {"NOT_REGISTERED_LATE"}),
+        (90, {"NOT_REGISTERED_LATE"}),
+        (91, {"NOT_REGISTERED"}),
+    ],
 )
-def test_unregistered_firm_windows_of_articles_28_and_39(days_before_quarter_end: int, expected: set) -> None:
+def test_unregistered_firm_windows_of_articles_28_and_39(
+    days_before_quarter_end: int, expected: set
+) -> None:
     started = Q3.last_day - timedelta(days=days_before_quarter_end)
     result = run([firm("0100233488", started_on=started, pit_employees=3)], [])
     assert set(result["rule"]) == expected
@@ -56,8 +83,12 @@ def test_unregistered_firm_windows_of_articles_28_and_39(days_before_quarter_end
 
 @pytest.mark.parametrize(
     "values",
-    [{"pit_employees": 0, "declared_employees": None}, {"tax_status": "suspended"},
-     {"registry_status": "dissolved"}, {"started_on": None}],  # fmt: skip
+    [
+        {"pit_employees": 0, "declared_employees": None},
+        {"tax_status": "suspended"},
+        {"registry_status": "dissolved"},
+        {"started_on": None},
+    ],  # fmt: skip
 )
 def test_no_unregistered_finding_without_employees_or_activity(values: dict) -> None:
     base = {"started_on": date(2020, 1, 1), "pit_employees": 4}
@@ -65,16 +96,26 @@ def test_no_unregistered_finding_without_employees_or_activity(values: dict) -> 
 
 
 def test_a_linked_firm_is_not_unregistered() -> None:
-    result = run([firm("0100233488", started_on=date(2020, 1, 1), pit_employees=4)], [unit("TZ1")], [("TZ1", "0100233488")])
+    result = run(
+        [firm("0100233488", started_on=date(2020, 1, 1), pit_employees=4)],
+        [unit("TZ1")],
+        [("TZ1", "0100233488")],
+    )
     assert result.empty
 
 
 @pytest.mark.parametrize(
     ("months", "reminded", "expected"),
-    [(3, date(2025, 9, 1), set()), (4, date(2025, 9, 1), {"ARREARS_EVASION"}), (4, None, {"ARREARS_LATE"}),
-     (6, date(2025, 10, 5), {"ARREARS_LATE"})],  # a reminder after quarter end does not count yet  # fmt: skip
+    [
+        (3, date(2025, 9, 1), set()),
+        (4, date(2025, 9, 1), {"ARREARS_EVASION"}),
+        (4, None, {"ARREARS_LATE"}),
+        (6, date(2025, 10, 5), {"ARREARS_LATE"}),
+    ],  # a reminder after quarter end does not count yet  # fmt: skip
 )
-def test_arrears_past_60_days_with_and_without_a_reminder(months: int, reminded: date | None, expected: set) -> None:
+def test_arrears_past_60_days_with_and_without_a_reminder(
+    months: int, reminded: date | None, expected: set
+) -> None:
     result = run([], [unit("TZ1", arrears=1_000_000, arrears_months=months, reminded_on=reminded)])
     assert set(result["rule"]) == expected
 
@@ -82,17 +123,27 @@ def test_arrears_past_60_days_with_and_without_a_reminder(months: int, reminded:
 def test_oldest_unpaid_month_and_its_due_date() -> None:
     assert oldest_unpaid_due_date(Q3, 1) == (date(2025, 9, 1), date(2025, 10, 31))
     assert oldest_unpaid_due_date(Q3, 4) == (date(2025, 6, 1), date(2025, 7, 31))
-    assert oldest_unpaid_due_date(Quarter.parse("2025Q1"), 4) == (date(2024, 12, 1), date(2025, 1, 31))
+    assert oldest_unpaid_due_date(Quarter.parse("2025Q1"), 4) == (
+        date(2024, 12, 1),
+        date(2025, 1, 31),
+    )
 
 
 @pytest.mark.parametrize(
     ("unit_values", "flagged"),
-    [({"status": "paying", "insured_employees": 0}, True), ({"status": "closed", "insured_employees": 2}, True),
-     ({"status": "closed", "insured_employees": 0, "arrears": 10}, True),
-     ({"status": "closed", "insured_employees": 0, "arrears": 0}, False)],  # fmt: skip
+    [
+        ({"status": "paying", "insured_employees": 0}, True),
+        ({"status": "closed", "insured_employees": 2}, True),
+        ({"status": "closed", "insured_employees": 0, "arrears": 10}, True),
+        ({"status": "closed", "insured_employees": 0, "arrears": 0}, False),
+    ],  # fmt: skip
 )
 def test_closed_firm_still_on_the_roll(unit_values: dict, flagged: bool) -> None:
-    result = run([firm("0100233488", tax_status="closed")], [unit("TZ1", **unit_values)], [("TZ1", "0100233488")])
+    result = run(
+        [firm("0100233488", tax_status="closed")],
+        [unit("TZ1", **unit_values)],
+        [("TZ1", "0100233488")],
+    )
     assert ("CLOSED_FIRM_ON_ROLL" in set(result["rule"])) is flagged
 
 
