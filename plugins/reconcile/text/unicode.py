@@ -11,8 +11,11 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+import yaml
 
 __all__ = [
     "fold",
@@ -25,6 +28,7 @@ __all__ = [
     "word_pairs",
 ]
 
+_DATA = resources.files("reconcile.text") / "data"
 _MARKS = re.compile(r"[\u0300-\u036f]")
 _NON_WORD = re.compile(r"[\W_]+")
 _NON_KEY = re.compile(r"[^a-z0-9]+")
@@ -75,32 +79,102 @@ def word_pairs(s: str) -> list[tuple[str, str]]:
 # Used to tell legacy mojibake from real text: after the right conversion nearly every word is
 # a well-formed syllable; before it (or after the wrong one) most words are not.
 
-_ONSET = "(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx])?"
-_OPEN = (
-    "iêu|yêu|oai|oay|oao|oeo|uây|uôi|uya|uyu|ươi|ươu|"
-    "ai|ao|au|ay|âu|ây|eo|êu|ia|iu|oi|ôi|ơi|ua|ui|ưa|ưi|ưu|uơ"
-)
-_BEFORE_NH = "oa|uy|uê|a|ê|i|y"
-_CLOSABLE = "uyê|iê|yê|oa|oă|oe|oo|uâ|uê|uô|ươ|uy|a|ă|â|e|ê|i|o|ô|ơ|u|ư|y"
-_SYLLABLE = re.compile(
-    f"^{_ONSET}(?:(?:{_OPEN})|(?:{_BEFORE_NH})(?:nh|ch)|(?:{_CLOSABLE})(?:ng|[cmnptk])?)$"
-)
+_SHAPED = frozenset("ăâêôơư")
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_STOPPED_TONES = {"\u0301", "\u0323"}
+
+
+@dataclass(frozen=True)
+class _Phonotactics:
+    onsets: tuple[str, ...]
+    codas: tuple[str, ...]  # longest first, then "" for an open syllable
+    stopped: frozenset[str]
+    open_only: frozenset[str]
+    closed_only: frozenset[str]
+    either: frozenset[str]
+    before_nh_ch: frozenset[str]
+
+
+@cache
+def _phonotactics() -> _Phonotactics:
+    """The syllable shape from data/syllables.yaml."""
+    with (_DATA / "syllables.yaml").open(encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)
+    clusters = spec["clusters"]
+    return _Phonotactics(
+        onsets=(*sorted(spec["onsets"], key=len, reverse=True), ""),
+        codas=(*sorted(spec["codas"], key=len, reverse=True), ""),
+        stopped=frozenset(spec["stopped"]),
+        open_only=frozenset(clusters["open_only"]),
+        closed_only=frozenset(clusters["closed_only"]),
+        either=frozenset(clusters["either"]),
+        before_nh_ch=frozenset(clusters["before_nh_ch"]),
+    )
+
+
+def _tone_in_place(cluster: str, at: int, closed: bool) -> bool:
+    """Whether the tone sits where Vietnamese spelling puts it (old or new style)."""
+    if len(cluster) == 1:
+        return True
+    shaped = [i for i, ch in enumerate(cluster) if ch in _SHAPED]
+    if shaped:
+        return at == shaped[-1]
+    if closed:
+        return at == len(cluster) - 1
+    if len(cluster) == 3:
+        return at == 1
+    if cluster in {"oa", "oe", "uy"}:
+        return True  # hòa (old style) and hoà (new style) are both written
+    return at == 0
 
 
 def is_vietnamese_syllable(word: str) -> bool:
-    """Whether ``word`` (one word, any case, NFC or NFD) is a well-formed Vietnamese syllable."""
-    decomposed = unicodedata.normalize("NFD", word.lower())
-    tones = [ch for ch in decomposed if ch in _TONES]
-    if len(tones) > 1:
-        return False
-    base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
-    if not _SYLLABLE.match(base):
-        return False
-    # a stopped syllable (-c, -ch, -p, -t) takes only the acute or the dot below
-    return not (
-        tones and base.endswith(("c", "p", "t", "k")) and tones[0] not in {"\u0301", "\u0323"}
-    )
+    """Whether ``word`` (one word, any case, NFC or NFD) is a well-formed Vietnamese syllable.
+
+    Checks onset, vowel cluster, final consonant, one tone at most, and where the tone sits:
+    enough to tell "Việt" from its mojibake "ViÖt" or "Vieät" without a dictionary.
+    """
+    letters: list[str] = []
+    tone_at: int | None = None
+    tone = ""
+    for ch in unicodedata.normalize("NFD", word.lower()):
+        if ch in _TONES:
+            if tone_at is not None or not letters:
+                return False
+            tone_at, tone = len(letters) - 1, ch
+        elif unicodedata.combining(ch):
+            if not letters:
+                return False
+            letters[-1] = unicodedata.normalize("NFC", letters[-1] + ch)
+        else:
+            letters.append(ch)
+    base = "".join(letters)
+    shape = _phonotactics()
+    for onset in shape.onsets:
+        if not base.startswith(onset):
+            continue
+        for coda in shape.codas:
+            if not base.endswith(coda) or len(onset) + len(coda) >= len(base):
+                continue
+            cluster = base[len(onset) : len(base) - len(coda)]
+            if coda:
+                allowed = cluster in shape.closed_only or cluster in shape.either
+                if coda in {"nh", "ch"}:
+                    allowed = cluster in shape.before_nh_ch
+            else:
+                allowed = cluster in shape.open_only or cluster in shape.either
+            if not allowed:
+                continue
+            if tone_at is None:
+                return True
+            at = tone_at - len(onset)
+            if not 0 <= at < len(cluster) or not _tone_in_place(cluster, at, bool(coda)):
+                continue
+            # a stopped syllable (-c, -ch, -p, -t) takes only the acute or the dot below
+            if coda in shape.stopped and tone not in _STOPPED_TONES:
+                continue
+            return True
+    return False
 
 
 _VIETNAMESE_ONLY = re.compile("[ăĂđĐĩĨũŨơƠưƯ\u1ea0-\u1ef9\u0300-\u0323]")
@@ -113,12 +187,11 @@ def has_vietnamese_letters(s: str) -> bool:
 
 # --- legacy encodings -------------------------------------------------------------------------
 
-_DATA = resources.files("reconcile.text") / "data" / "legacy"
 _ASCII_SPLIT = re.compile(r"[\s!-/:-@\[-`{-~]+")
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with (_DATA / name).open(encoding="utf-8") as handle:
+    with (_DATA / "legacy" / name).open(encoding="utf-8") as handle:
         lines = [line for line in handle if not line.startswith("#")]
     return list(csv.DictReader(lines))
 
@@ -168,43 +241,80 @@ def _undo_utf8_as_cp1252(s: str) -> str | None:
     return repaired if repaired != s else None
 
 
-def _syllable_score(words: list[str]) -> int:
-    return sum(1 for w in words if is_vietnamese_syllable(w))
+# Latin-1 letters that real Vietnamese text uses; any other character in U+0080-U+00FF (or
+# a Windows-1252 extra) is a sign of legacy text, as is a capital inside a lower-case word.
+_VIETNAMESE_LATIN1 = frozenset("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
+_INNER_CAPITAL = re.compile("[a-zß-öø-ÿ][À-ÖØ-Þ]")
+
+
+@cache
+def _vni_marks() -> re.Pattern[str]:
+    """VNI letter pairs that ordinary Unicode spelling never has ("aù", "eâ"; not "oà")."""
+    pairs = [r["vni"] for r in _rows("vni.csv") if len(r["vni"]) == 2 and not r["in_unicode"]]
+    return re.compile("|".join(re.escape(p) for p in pairs))
+
+
+def _looks_legacy(s: str) -> bool:
+    """Characters, capitals or letter pairs that real Vietnamese text does not have."""
+    if any(not ch.isascii() and ch not in _VIETNAMESE_LATIN1 for ch in s):
+        return True
+    return _INNER_CAPITAL.search(s) is not None or _vni_marks().search(s) is not None
+
+
+def _word_ok(word: str) -> bool:
+    """A syllable, in lower case, capitals, or with a capital initial only."""
+    letters = word[1:]
+    cased = word.islower() or word.isupper() or (word[:1].isupper() and letters == letters.lower())
+    return cased and is_vietnamese_syllable(word)
+
+
+@cache
+def _signatures() -> dict[str, frozenset[str]]:
+    """Characters each legacy encoding uses that real Vietnamese text never does."""
+    tcvn3 = {chr(code) for code in _tcvn3_table()}
+    vni = {ch for seq in _vni_pattern()[1] for ch in seq}
+    return {
+        "tcvn3": frozenset(ch for ch in tcvn3 if ch not in _VIETNAMESE_LATIN1),
+        "vni": frozenset(ch for ch in vni if not ch.isascii() and ch not in _VIETNAMESE_LATIN1),
+    }
 
 
 def repair_legacy(s: str) -> str:
     """Text written in TCVN3 or VNI fonts (or UTF-8 read as Windows-1252), as Unicode.
 
-    Returns ``s`` unchanged unless a conversion turns clearly more of its words into
-    Vietnamese syllables: plain ASCII and real Unicode Vietnamese are never touched.
+    Returns ``s`` unchanged unless it shows signs of legacy text (characters or capitals that
+    real Vietnamese does not have) and a conversion turns more of its words into Vietnamese
+    syllables: plain ASCII and real Unicode Vietnamese are never touched.
     """
     if s.isascii() or has_vietnamese_letters(s):
         return s
     undone = _undo_utf8_as_cp1252(s)
     if undone is not None:
         return nfc(undone)
-    words = [w for w in _ASCII_SPLIT.split(s) if w and not w.isascii()]
-    if not words:
+    if not _looks_legacy(s):
         return s
+    words = [w for w in _ASCII_SPLIT.split(s) if w and not w.isascii()]
     letters = [ch for ch in s if ch.isascii() and ch.isalpha()]
     all_caps = len(letters) >= 2 and all(ch.isupper() for ch in letters)
-    original = _syllable_score(words)
-    best, best_score = None, original
-    for convert in (_from_tcvn3, _from_vni):
-        score = _syllable_score([convert(w, False) for w in words])
-        if score > best_score:
-            best, best_score = convert, score
-    if best is None or best_score * 2 < len(words):
+    signatures = _signatures()
+    valid_before = sum(map(_word_ok, words))
+    best, best_rank = None, (0, 0)
+    for name, convert in (("tcvn3", _from_tcvn3), ("vni", _from_vni)):
+        valid = sum(_word_ok(convert(w, _upper(w, all_caps))) for w in words)
+        rank = (valid, sum(ch in signatures[name] for ch in s))
+        if valid > valid_before and rank > best_rank:
+            best, best_rank = convert, rank
+    if best is None or best_rank[0] * 2 < len(words):
         return s
-    parts = re.split(r"(\s+)", s)
     out = []
-    for part in parts:
-        if not part or part.isspace() or part.isascii():
-            out.append(part)
-            continue
-        ascii_letters = [ch for ch in part if ch.isascii() and ch.isalpha()]
-        # "Hµ" or "§¤": a word with fewer than two letters cannot say, the whole text can
-        own_case = len(ascii_letters) >= 2
-        upper = all(ch.isupper() for ch in ascii_letters) if own_case else all_caps
-        out.append(best(part, upper))
+    for part in re.split(r"(\s+)", s):
+        out.append(part if part.isascii() else best(part, _upper(part, all_caps)))
     return nfc("".join(out))
+
+
+def _upper(part: str, all_caps: bool) -> bool:
+    """Whether a TCVN3 word was typed in capitals: its own letters say so, or the whole text."""
+    ascii_letters = [ch for ch in part if ch.isascii() and ch.isalpha()]
+    if len(ascii_letters) >= 2:  # "Hµ" or "§¤" cannot say alone
+        return all(ch.isupper() for ch in ascii_letters)
+    return all_caps
