@@ -1,0 +1,167 @@
+"""Firm names: legal forms in any spelling, the distinguishing core, the foreign name."""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+
+import pytest
+
+from reconcile.text.legal_forms import LEGAL_FORM_LABELS, legal_form_label, parse_name
+
+
+@pytest.mark.parametrize(
+    ("name", "forms"),
+    [
+        ("Công ty trách nhiệm hữu hạn Hiệp Phát", ("TNHH",)),
+        ("Công ty TNHH Hiệp Phát", ("TNHH",)),
+        ("Cty TNHH Hiệp Phát", ("TNHH",)),
+        ("C.TY T.N.H.H HIỆP PHÁT", ("TNHH",)),
+        ("TNHH Hiệp Phát", ("TNHH",)),
+        ("CONG TY TRACH NHIEM HUU HAN HIEP PHAT", ("TNHH",)),
+        ("Công ty TNHH hai thành viên trở lên Hiệp Phát", ("TNHH",)),
+        ("Công ty TNHH một thành viên Hiệp Phát", ("TNHH_MTV",)),
+        ("CÔNG TY TNHH MTV HIỆP PHÁT", ("TNHH_MTV",)),
+        ("Cty TNHH 1TV Hiệp Phát", ("TNHH_MTV",)),
+        ("CTY TNHH1TV HIEP PHAT", ("TNHH_MTV",)),
+        ("Công ty trách nhiệm hữu hạn 1 thành viên Hiệp Phát", ("TNHH_MTV",)),
+        ("Công ty cổ phần Hiệp Phát", ("CP",)),
+        ("Công ty CP Hiệp Phát", ("CP",)),
+        ("CTCP Hiệp Phát", ("CP",)),
+        ("Cty CP Hiệp Phát", ("CP",)),
+        ("CONG TY CO PHAN HIEP PHAT", ("CP",)),
+        ("Công ty hợp danh Luật Hiệp Phát", ("HD",)),
+        ("Doanh nghiệp tư nhân Hiệp Phát", ("DNTN",)),
+        ("DNTN Hiệp Phát", ("DNTN",)),
+        ("Hợp tác xã Nông nghiệp Mỹ Phong", ("HTX",)),
+        ("HTX Nông nghiệp Mỹ Phong", ("HTX",)),
+        ("Tổng công ty Điện lực miền Nam", ("TCT",)),
+        ("Tập đoàn Hiệp Phát", ("TAP_DOAN",)),
+        ("Công ty CP Tập đoàn Hiệp Phát", ("CP", "TAP_DOAN")),
+        ("Chi nhánh Công ty TNHH Hiệp Phát", ("CN", "TNHH")),
+        ("CN CTY CP HIỆP PHÁT", ("CN", "CP")),
+        ("Chi nhánh Công ty TNHH MTV Hiệp Phát tại Đồng Tháp", ("CN", "TNHH_MTV")),
+        ("Công ty TNHH Hiệp Phát - CN Cần Thơ", ("TNHH", "CN")),
+        ("Văn phòng đại diện Công ty TNHH Hiệp Phát", ("VPDD", "TNHH")),
+        ("VPĐD CTY TNHH HIỆP PHÁT", ("VPDD", "TNHH")),
+        ("Địa điểm kinh doanh - Công ty CP Hiệp Phát", ("DDKD", "CP")),
+        ("Công ty Điện lực Đồng Tháp", ("CONG_TY",)),
+        ("Hiệp Phát", ()),
+    ],
+)
+def test_legal_forms(name, forms):
+    assert parse_name(name).legal_forms == forms
+
+
+def test_spellings_of_one_firm_meet():
+    spellings = [
+        "CÔNG TY TNHH MTV TM DV HIỆP PHÁT",
+        "Cty TNHH 1TV Thương mại Dịch vụ Hiệp Phát",
+        "Công ty trách nhiệm hữu hạn một thành viên thương mại và dịch vụ Hiệp Phát",
+        "CONG TY TNHH MOT THANH VIEN THUONG MAI - DICH VU HIEP PHAT",
+        "CÔNG TY TNHH CÔNG TY TNHH MTV TM&DV HIỆP PHÁT",
+        unicodedata.normalize("NFD", "Công ty TNHH MTV TMDV Hiệp Phát"),
+        "Cty TNHH MTV TM-DV Hiệp Phát (HIEP PHAT TRADING SERVICE CO., LTD)",
+    ]
+    parsed = [parse_name(s) for s in spellings]
+    assert {p.legal_forms for p in parsed} == {("TNHH_MTV",)}
+    assert {p.core for p in parsed} == {"thuong mai dich vu hiep phat"}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("CÔNG TY TNHH HIỆP PHÁT", "CÔNG TY TNHH HIỆP PHÁT II"),
+        ("CÔNG TY TNHH TÂN HẢI", "CÔNG TY TNHH TÂN HẢI SƠN"),
+        ("CÔNG TY TNHH 257", "CÔNG TY TNHH 258"),
+    ],
+)
+def test_distinguishing_tokens_are_kept(a, b):
+    assert parse_name(a).core != parse_name(b).core
+    assert parse_name(a).legal_forms == parse_name(b).legal_forms
+
+
+def test_legal_form_alone_tells_firms_apart():
+    one, two = parse_name("Công ty TNHH Hiệp Phát"), parse_name("Công ty TNHH MTV Hiệp Phát")
+    assert one.core == two.core == "hiep phat"
+    assert one.legal_forms != two.legal_forms
+
+
+def test_numerals_and_roman_numerals_stay_in_core():
+    assert parse_name("CÔNG TY TNHH HIỆP PHÁT II").tokens == ("hiep", "phat", "ii")
+    assert parse_name("CÔNG TY TNHH 257").core == "257"
+
+
+@pytest.mark.parametrize(
+    ("name", "core"),
+    [
+        ("Công ty TNHH SX TM XD Hiệp Phát", "san xuat thuong mai xay dung hiep phat"),
+        ("CTCP ĐT XNK Đồng Tháp", "dau tu xuat nhap khau dong thap"),
+        ("CTY CP SXTMDV 257", "san xuat thuong mai dich vu 257"),
+        ("CÔNG TY TNHH THƯƠNG MẠI - DỊCH VỤ - QUẢNG CÁO", "thuong mai dich vu quang cao"),
+        ("Công ty CP Xây dựng & Thương mại ABC", "xay dung thuong mai abc"),
+        ("Công ty TNHH Vá Lưới", "va luoi"),  # "vá" (to mend) is not "và" (and)
+        ("Công ty TNHH TM DV CN Sao Mai", "thuong mai dich vu cn sao mai"),  # CN = công nghệ
+        ("CÔNG TY TNHH MTV TRẦN THỤY THẢO", "tran thuy thao"),
+    ],
+)
+def test_core(name, core):
+    assert parse_name(name).core == core
+
+
+def test_foreign_name_in_parentheses():
+    parsed = parse_name("Công ty CP Xây dựng Hiệp Phát (HIEP PHAT CONSTRUCTION JSC)")
+    assert parsed.foreign == "HIEP PHAT CONSTRUCTION JSC"
+    assert parsed.core == "xay dung hiep phat"
+    assert parsed.legal_forms == ("CP",)
+    assert "construction" in parsed.folded
+
+
+def test_fields_and_immutability():
+    parsed = parse_name("  CÔNG TY  TNHH  HIỆP PHÁT ")
+    assert parsed.original == "  CÔNG TY  TNHH  HIỆP PHÁT "
+    assert parsed.folded == "cong ty tnhh hiep phat"
+    assert parsed.tokens == tuple(parsed.core.split())
+    assert parsed.foreign is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        parsed.core = "x"  # type: ignore[misc]
+
+
+def test_dependent_unit_flag():
+    assert parse_name("Chi nhánh Công ty TNHH Hiệp Phát").is_dependent_unit
+    assert not parse_name("Công ty TNHH Hiệp Phát").is_dependent_unit
+
+
+def test_legacy_encoded_name_is_repaired_first():
+    parsed = parse_name("C«ng ty TNHH Th\u00ad¬ng m¹i HiÖp Ph¸t")
+    assert parsed.legal_forms == ("TNHH",)
+    assert parsed.core == "thuong mai hiep phat"
+    vni = parse_name("Coâng ty coå phaàn Hieäp Phaùt")
+    assert vni.legal_forms == ("CP",)
+    assert vni.core == "hiep phat"
+
+
+def test_empty_name():
+    parsed = parse_name("")
+    assert parsed.legal_forms == () and parsed.core == "" and parsed.tokens == ()
+
+
+def test_labels():
+    assert LEGAL_FORM_LABELS["TNHH_MTV"] == "Công ty TNHH một thành viên"
+    assert LEGAL_FORM_LABELS["CP"] == "Công ty cổ phần"
+    assert LEGAL_FORM_LABELS["VPDD"] == "Văn phòng đại diện"
+    assert legal_form_label("DNTN") == "Doanh nghiệp tư nhân"
+    assert legal_form_label("XYZ") == "XYZ"
+    with pytest.raises(TypeError):
+        LEGAL_FORM_LABELS["CP"] = "x"  # type: ignore[index]
+
+
+def test_every_code_parse_name_returns_has_a_label():
+    names = [
+        "Công ty TNHH MTV A", "CTCP B", "DNTN C", "HTX D", "Tổng công ty E", "Tập đoàn F",
+        "Chi nhánh G", "VPĐD H", "Địa điểm kinh doanh I", "Công ty hợp danh J", "Công ty K",
+        "Hộ kinh doanh L", "Công ty TNHH M",
+    ]  # fmt: skip
+    codes = {code for name in names for code in parse_name(name).legal_forms}
+    assert len(codes) == 13
+    assert codes <= set(LEGAL_FORM_LABELS)
