@@ -11,10 +11,11 @@ The words that introduce each part are data (``data/address_terms.yaml``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -29,6 +30,7 @@ _SEPARATORS = re.compile(r"\s*[,;|\n\r\t]+\s*")
 _DASH = re.compile(r"\s*[-–—]+\s*")
 _GLUED = re.compile(r"^(p|f|q|phường|phuong|quận|quan|kp|ấp|ap|tổ|to|khóm|khom)(\d+[a-z]?)$")
 _COUNTRY = {"viet nam", "vietnam", "vn"}
+_Unit = TypeVar("_Unit", au.Commune, au.OldCommune)
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,17 @@ class _Term:
 class _Item:
     kind: str  # plain, street, commune, district, city, province
     type: str | None = None
-    words: list[str] = field(default_factory=list)
+    words: list[_Word] = field(default_factory=list)
 
     @property
     def name(self) -> str:
-        return " ".join(self.words)
+        """The folded name: what is compared."""
+        return " ".join(w.folded for w in self.words)
+
+    @property
+    def written(self) -> str:
+        """The name in lower case with its diacritics: what tells "Minh Quán" from "Minh Quân"."""
+        return " ".join(w.accented for w in self.words)
 
 
 @cache
@@ -197,10 +205,10 @@ def _scan(segment: str) -> list[_Item]:
                 items.append(current)
             current = _Item(term.kind, term.type)
             if term.kind == "street":
-                current.words.extend(w.folded for w in words[i : i + len(term.folded)])
+                current.words.extend(words[i : i + len(term.folded)])
             i += len(term.folded)
             continue
-        current.words.append(words[i].folded)
+        current.words.append(words[i])
         i += 1
     if current.words:
         items.append(current)
@@ -236,7 +244,7 @@ def _take_province(items: list[_Item]) -> _Item | None:
     last_unit = next((it for it in reversed(items) if it.kind in {"commune", "district"}), None)
     if last_unit is not None and len(last_unit.words) >= 2:  # "Xã Mỹ Phong Tiền Giang"
         for k in range(1, len(last_unit.words)):
-            suffix = " ".join(last_unit.words[k:])
+            suffix = " ".join(w.folded for w in last_unit.words[k:])
             if au.province_code_by_name(suffix) is not None:
                 province = _Item("province", None, last_unit.words[k:])
                 del last_unit.words[k:]
@@ -299,6 +307,26 @@ def _is_district_name(name: str, old_codes: list[str]) -> bool:
     return bool(_districts().get(au.unit_name_key(name), set()) & set(old_codes))
 
 
+def _rejoin_dashed_names(
+    items: list[_Item], province_code: str | None, old_codes: list[str]
+) -> None:
+    """Rejoin a unit name cut by a dash or a street word ("Văn Miếu - Quốc Tử Giám", "Tam Thôn Hiệp")."""
+    if province_code is None:
+        return
+    i = 0
+    while i + 1 < len(items):
+        item, following = items[i], items[i + 1]
+        if item.kind in {"commune", "district"} and following.kind in {"plain", "street"}:
+            joined = f"{item.name} {following.name}"
+            if (item.kind == "commune" and _is_commune_name(joined, province_code, old_codes)) or (
+                item.kind == "district" and _is_district_name(joined, old_codes)
+            ):
+                item.words.extend(following.words)
+                del items[i + 1]
+                continue
+        i += 1
+
+
 def _classify_unlabelled(
     items: list[_Item], province_code: str | None, old_codes: list[str]
 ) -> None:
@@ -345,6 +373,14 @@ def _type_ok(table_type: str, wanted: str | None) -> bool:
     return wanted is None or fold(table_type) == wanted
 
 
+def _as_written(found: Sequence[_Unit], commune: _Item) -> Sequence[_Unit]:
+    """Of communes whose names fold alike ("Minh Quán", "Minh Quân"), the one written, if any."""
+    if len(found) < 2:
+        return found
+    exact = [c for c in found if " ".join(nfc(c.name).lower().split()) == commune.written]
+    return exact or found
+
+
 def _commune_codes(
     commune: _Item,
     district: _Item | None,
@@ -359,7 +395,7 @@ def _commune_codes(
             return []
         found = _new_by_name().get((province_code, key), ())
         typed = [c for c in found if _type_ok(c.type, commune.type)]
-        return [c.code for c in (typed or found)]
+        return [c.code for c in _as_written(typed or found, commune)]
 
     def old_codes() -> list[str]:
         for tier in tiers:
@@ -375,7 +411,7 @@ def _commune_codes(
                 in_district = [c for c in found if au.unit_name_key(c.district_name) == dkey]
                 typed_d = [c for c in in_district if _type_ok(c.district_type, district.type)]
                 found = typed_d or in_district
-            return [code for c in found for code in c.new_commune_codes]
+            return [code for c in _as_written(found, commune) for code in c.new_commune_codes]
         return []
 
     order = (old_codes, new_codes) if old_first else (new_codes, old_codes)
@@ -418,6 +454,7 @@ def _parse(text: str, province_hint: str | None) -> Address:
         province_code = au.province_code_by_name(province_hint)
     province_text = province.name if province else None
     tiers = _old_codes(province_code, province_text)
+    _rejoin_dashed_names(items, province_code, tiers[-1] if tiers else [])
     _classify_unlabelled(items, province_code, tiers[-1] if tiers else [])
     commune = next((it for it in items if it.kind == "commune"), None)
     district = next((it for it in items if it.kind == "district"), None)
