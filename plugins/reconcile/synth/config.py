@@ -1,0 +1,120 @@
+"""What to generate: quarters, provinces, size, seed, and the rates of noise, trouble and problems."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconcile.quarter import Quarter
+
+
+@dataclass(frozen=True)
+class NoiseRates:
+    """Noise in the agency's own roll records, each drawn independently per unit.
+
+    Name kinds apply to every unit of a firm. Tax-code kinds are exclusive: a unit gets at most
+    one, ``tax_code_no_zero`` only where the code starts with 0 and ``parent_code`` only for a
+    branch (their rates are shares of those units). ``old_address``: the unit's address was not
+    updated after the 2025 merger (shows only in quarters from 2025Q3).
+    """
+
+    legal_form: float = 0.08  # legal form abbreviated or spelled differently (Cty TNHH, CTCP, DNTN)
+    reorder: float = 0.04  # trade words reordered or dropped, a middle name dropped
+    typo: float = 0.04  # one letter swapped, dropped, doubled or stripped of its diacritic
+    english_name: float = 0.03  # "(HIEP PHAT TRADING COMPANY LIMITED)" appended
+    upper: float = 0.06  # all capitals
+    no_diacritics: float = 0.05  # diacritics missing
+    nfd: float = 0.04  # decomposed (NFD) Unicode
+    tax_code_blank: float = 0.10
+    tax_code_typo: float = 0.04  # one digit mistyped (check digit then fails)
+    tax_code_no_zero: float = 0.05  # of codes starting with 0: the leading zero lost
+    parent_code: float = 0.20  # of branch units: the parent's 10-digit code instead of its own
+    old_address: float = 0.06
+
+
+@dataclass(frozen=True)
+class TroubleRates:
+    """File-level trouble. Per-file rates are chances per file; per-row rates chances per data row."""
+
+    header_variant: float = 0.5  # per column: another spelling from spec.yaml than the first
+    header_no_diacritics: float = 0.15  # per file
+    header_upper: float = 0.15  # per file
+    shuffled_columns: float = 0.25  # per file
+    title_block: float = 0.5  # per .xlsx file: a few title rows above the header
+    bom: float = 0.3  # per UTF-8 CSV file
+    cp1258: float = 0.3  # per roll CSV file: Windows-1258
+    semicolon: float = 0.1  # per CSV file: ';' as the delimiter
+    thousands_separators: float = 0.2  # per file: money written 1.234.567
+    total_row: float = 0.4  # per file: "Tổng cộng" with sums at the bottom
+    repeated_header: float = 0.001  # per data row
+    duplicate_row: float = 0.002  # per data row
+    invalid_tax_code: float = 0.002  # per data row: check digit broken
+    blank_required: float = 0.002  # per data row: name, tax code or unit code blank
+
+
+@dataclass(frozen=True)
+class ProblemRates:
+    """Planted compliance problems; shares of the firms or units each can happen to.
+
+    The ground truth is computed from the records as written, by the rules' definitions, so the
+    counts found there follow these rates only roughly.
+    """
+
+    not_registered: float = 0.05  # employing firms that never register their employees with BHXH
+    not_registered_late: float = 0.25  # employing firms that register 31-90 days after starting
+    late_registration: float = 0.25  # per quarter: an unregistered firm registers at last
+    closed_on_roll: float = 0.25  # firms closing while on the roll whose unit stays open or owing
+    fix_closed_on_roll: float = 0.3  # per quarter: the agency closes such a unit
+    arrears_evasion: float = 0.02  # units unpaid > 60 days past due, after a written reminder
+    arrears_late: float = 0.02  # units unpaid > 60 days past due, no reminder yet
+    arrears_short: float = 0.08  # units with a normal lag of 1-3 months (never flagged)
+    settle_arrears: float = 0.35  # per quarter: a unit in long arrears pays up
+    under_registered: float = 0.04  # paying units of active firms insuring fewer than pit_employees
+    wage_below_floor: float = 0.03  # paying units whose wage base per employee is below the floor
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    quarters: tuple[Quarter, ...]
+    provinces: tuple[str, ...] = ("82",)
+    firms: int = 2000  # firms per province in the first quarter (new ones register later)
+    seed: int = 42
+    noise: NoiseRates = field(default_factory=NoiseRates)
+    trouble: TroubleRates = field(default_factory=TroubleRates)
+    problems: ProblemRates = field(default_factory=ProblemRates)
+
+    def __post_init__(self) -> None:
+        quarters = tuple(
+            q if isinstance(q, Quarter) else Quarter.parse(str(q)) for q in self.quarters
+        )
+        object.__setattr__(self, "quarters", quarters)
+        object.__setattr__(self, "provinces", tuple(str(p).zfill(2) for p in self.provinces))
+        if not quarters:
+            raise ValueError("give at least one quarter")
+        for before, after in zip(quarters, quarters[1:], strict=False):
+            if before.next() != after:
+                raise ValueError(
+                    f"quarters must be consecutive: {before} is not followed by {after}"
+                )
+        if self.firms < 1:
+            raise ValueError("firms must be at least 1")
+        if len(set(self.provinces)) != len(self.provinces):
+            raise ValueError("a province is listed twice")
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["quarters"] = [str(q) for q in self.quarters]
+        out["provinces"] = list(self.provinces)
+        return out
+
+
+@dataclass
+class SynthResult:
+    files: list[Path]  # landing files written
+    truth_files: list[Path]
+    counts: dict[tuple[str, str, str], int]  # (feed, quarter, province) -> data rows written
+    findings: dict[tuple[str, str, str], int]  # (rule, quarter, province) -> expected findings
+    firms: int  # firm-quarters generated
+    units: int  # unit-quarters generated
+    elapsed: float  # seconds

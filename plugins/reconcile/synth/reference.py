@@ -1,0 +1,240 @@
+"""Reference tables the generator draws from: administrative units, tax prefixes, feed headers,
+status vocabularies and wage floors.
+
+Read straight from the package's data files (the CSVs under ``text/data`` and the YAML under
+``feeds/data``) so that the generator depends on nothing but the data; the text helpers of the
+pipeline are deliberately not used, which keeps generated test data independent of the code it
+tests.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from functools import cache, lru_cache
+
+from reconcile.quarter import Quarter
+from reconcile.settings import load_yaml, package_data
+
+MERGER_DAY = date(2025, 7, 1)
+MERGER_QUARTER = Quarter(2025, 3)
+
+# Regional minimum wages, VND a month, by the day they came into force (DOMAIN.md). The first
+# row (Decree 38/2022) only serves quarters before 2024Q3.
+WAGE_FLOORS: tuple[tuple[date, tuple[int, int, int, int]], ...] = (
+    (date(2022, 7, 1), (4_680_000, 4_160_000, 3_640_000, 3_250_000)),
+    (date(2024, 7, 1), (4_960_000, 4_410_000, 3_860_000, 3_450_000)),
+    (date(2026, 1, 1), (5_310_000, 4_730_000, 4_140_000, 3_700_000)),
+)
+EMPLOYER_RATE_PERMILLE = 215
+EMPLOYEE_RATE_PERMILLE = 105
+TOTAL_RATE_PERCENT = 32  # employer 21.5 % + employee 10.5 %
+
+# Centrally-run cities (new codes): urban wards are region I there.
+CITY_PROVINCES = frozenset({"01", "31", "46", "48", "79", "92"})
+
+_TYPE_CASE = {"thị trấn": "Thị trấn", "thành phố": "Thành phố", "thị xã": "Thị xã"}
+
+
+def _type(text: str) -> str:
+    return _TYPE_CASE.get(text.strip().lower(), text.strip())
+
+
+@lru_cache(maxsize=1024)
+def wage_floor(quarter: Quarter, region: int) -> int:
+    """The regional floor in force on the quarter's last day (floors change on quarter starts)."""
+    floors = WAGE_FLOORS[0][1]
+    for since, values in WAGE_FLOORS:
+        if since <= quarter.last_day:
+            floors = values
+    return floors[region - 1]
+
+
+def _read_csv(relative: str) -> list[dict[str, str]]:
+    with open(package_data(relative), encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@dataclass(frozen=True)
+class OldProvince:
+    code: str
+    name: str
+    type: str
+    prefix: str  # tax-office prefix
+
+
+@dataclass(frozen=True)
+class NewCommune:
+    code: str
+    name: str
+    type: str
+    region: int  # regional minimum-wage zone (illustrative, see ``_region``)
+
+
+@dataclass(frozen=True)
+class OldCommune:
+    code: str
+    name: str
+    type: str
+    district_code: str
+    district_name: str
+    district_type: str
+    province: OldProvince
+    new_codes: tuple[str, ...]  # new communes of the same new province it went into
+    weight: float
+
+
+@dataclass(frozen=True)
+class Geography:
+    """One new (post-2025) province with everything it was made of."""
+
+    code: str
+    name: str
+    type: str
+    index: int  # position among the 34 provinces (gives unit-code prefixes)
+    old_provinces: tuple[OldProvince, ...]
+    old_communes: tuple[OldCommune, ...]
+    communes: dict[str, NewCommune]
+    districts: tuple[tuple[str, str, str, str], ...]  # (old province, code, name, type)
+    district_positions: dict[tuple[str, str], int]
+
+    @property
+    def southern(self) -> bool:
+        return int(self.code) >= 66
+
+    def district_index(self, commune: OldCommune) -> int:
+        return self.district_positions[(commune.province.code, commune.district_code)]
+
+    def address(self, street: str, commune: OldCommune, new_code: str, old: bool) -> str:
+        """Before the merger: street, commune, district, old province; after: street, commune, province."""
+        if old:
+            p = commune.province
+            return (
+                f"{street}, {commune.type} {commune.name}, {commune.district_type} "
+                f"{commune.district_name}, {p.type} {p.name}"
+            )
+        new = self.communes[new_code]
+        return f"{street}, {new.type} {new.name}, {self.type} {self.name}"
+
+
+def _region(province_code: str, commune_code: str, commune_type: str) -> int:
+    """Illustrative wage zone: the gazetted list (Decree 74/2024 appendix) is not shipped."""
+    number = int(commune_code)
+    if province_code in CITY_PROVINCES:
+        return 1 if commune_type == "Phường" else (2 if number % 3 else 3)
+    if commune_type == "Phường":
+        return 2 if number % 3 == 0 else 3
+    return 3 if number % 2 == 0 else 4
+
+
+@cache
+def provinces() -> dict[str, tuple[str, str]]:
+    """New province code -> (name, type), in file order."""
+    return {
+        r["code"]: (r["name"], _type(r["type"]))
+        for r in _read_csv("text/data/admin_units/provinces.csv")
+    }
+
+
+@cache
+def geography(province: str) -> Geography:
+    table = provinces()
+    if province not in table:
+        raise ValueError(
+            f"unknown new province code {province!r} (expected one of {', '.join(table)})"
+        )
+    name, ptype = table[province]
+    prefixes = {
+        r["old_province_code"]: r["prefix"] for r in _read_csv("text/data/tax_office_prefixes.csv")
+    }
+    olds = tuple(
+        OldProvince(r["code"], r["name"], _type(r["type"]), prefixes[r["code"]])
+        for r in _read_csv("text/data/admin_units/old_provinces.csv")
+        if r["new_province_code"] == province
+    )
+    by_code = {p.code: p for p in olds}
+    communes = {
+        r["code"]: NewCommune(
+            r["code"], r["name"], _type(r["type"]), _region(province, r["code"], _type(r["type"]))
+        )
+        for r in _read_csv("text/data/admin_units/communes.csv")
+        if r["province_code"] == province
+    }
+    old_communes = []
+    districts: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+    for r in _read_csv("text/data/admin_units/old_communes.csv"):
+        old = by_code.get(r["province_code"])
+        if old is None:
+            continue
+        new_codes = tuple(c for c in r["new_commune_codes"].split("|") if c in communes)
+        if not new_codes:
+            continue
+        ctype = _type(r["type"])
+        weight = {"Phường": 3.0, "Thị trấn": 2.0}.get(ctype, 1.0)
+        dtype = _type(r["district_type"])
+        old_communes.append(
+            OldCommune(
+                r["code"],
+                r["name"],
+                ctype,
+                r["district_code"],
+                r["district_name"],
+                dtype,
+                old,
+                new_codes,
+                weight,
+            )
+        )
+        districts.setdefault(
+            (old.code, r["district_code"]),
+            (old.code, r["district_code"], r["district_name"], dtype),
+        )
+    index = list(table).index(province)
+    district_list = tuple(districts.values())
+    positions = {(p, c): i for i, (p, c, _, _) in enumerate(district_list)}
+    return Geography(
+        province, name, ptype, index, olds, tuple(old_communes), communes, district_list, positions
+    )
+
+
+@cache
+def header_spellings() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Feed -> canonical column -> header spellings (the first is the usual one)."""
+    spec = load_yaml(package_data("feeds/data/spec.yaml"))
+    return {
+        feed: {
+            column: tuple(body.get("headers", ())) or (column,)
+            for column, body in feed_body["columns"].items()
+        }
+        for feed, feed_body in spec.items()
+    }
+
+
+@cache
+def column_kinds() -> dict[str, dict[str, str]]:
+    spec = load_yaml(package_data("feeds/data/spec.yaml"))
+    return {feed: {c: b["kind"] for c, b in body["columns"].items()} for feed, body in spec.items()}
+
+
+@cache
+def required_columns() -> dict[str, tuple[str, ...]]:
+    spec = load_yaml(package_data("feeds/data/spec.yaml"))
+    return {
+        feed: tuple(c for c, b in body["columns"].items() if b.get("required"))
+        for feed, body in spec.items()
+    }
+
+
+@cache
+def status_labels() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Vocabulary -> canonical status -> its spellings (for tax: the code first, then labels)."""
+    raw = load_yaml(package_data("feeds/data/statuses.yaml"))
+    return {
+        vocab: {k: tuple(str(s) for s in v) for k, v in body.items()} for vocab, body in raw.items()
+    }
+
+
+def tax_code_of_status(canonical: str) -> str:
+    return status_labels()["tax"][canonical][0]
