@@ -241,8 +241,8 @@ def _undo_utf8_as_cp1252(s: str) -> str | None:
     return repaired if repaired != s else None
 
 
-# Latin-1 letters that real Vietnamese text uses; any other character in U+0080-U+00FF (or
-# a Windows-1252 extra) is a sign of legacy text, as is a capital inside a lower-case word.
+# Latin-1 letters that real Vietnamese text uses; the other characters of the legacy tables
+# are a sign of legacy text, as is a capital inside a lower-case word ("nÊm").
 _VIETNAMESE_LATIN1 = frozenset("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
 _INNER_CAPITAL = re.compile("[a-zß-öø-ÿ][À-ÖØ-Þ]")
 
@@ -256,7 +256,8 @@ def _vni_marks() -> re.Pattern[str]:
 
 def _looks_legacy(s: str) -> bool:
     """Characters, capitals or letter pairs that real Vietnamese text does not have."""
-    if any(not ch.isascii() and ch not in _VIETNAMESE_LATIN1 for ch in s):
+    signatures = _signatures()
+    if any(ch in signatures["tcvn3"] or ch in signatures["vni"] for ch in s if not ch.isascii()):
         return True
     return _INNER_CAPITAL.search(s) is not None or _vni_marks().search(s) is not None
 
@@ -297,11 +298,15 @@ def repair_legacy(s: str) -> str:
     letters = [ch for ch in s if ch.isascii() and ch.isalpha()]
     all_caps = len(letters) >= 2 and all(ch.isupper() for ch in letters)
     signatures = _signatures()
+    evidence = {  # when both conversions read equally well, the one whose marks are there
+        "tcvn3": sum(ch in signatures["tcvn3"] for ch in s),
+        "vni": sum(ch in signatures["vni"] for ch in s) + len(_vni_marks().findall(s)),
+    }
     valid_before = sum(map(_word_ok, words))
     best, best_rank = None, (0, 0)
     for name, convert in (("tcvn3", _from_tcvn3), ("vni", _from_vni)):
         valid = sum(_word_ok(convert(w, _upper(w, all_caps))) for w in words)
-        rank = (valid, sum(ch in signatures[name] for ch in s))
+        rank = (valid, evidence[name])
         if valid > valid_before and rank > best_rank:
             best, best_rank = convert, rank
     if best is None or best_rank[0] * 2 < len(words):

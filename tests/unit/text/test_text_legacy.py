@@ -68,6 +68,7 @@ TCVN3_SAMPLES = [
     ("TØnh TiÒn Giang", "Tỉnh Tiền Giang"),
     ("X· Mü Phong, Thµnh phè Mü Tho", "Xã Mỹ Phong, Thành phố Mỹ Tho"),
     ("C«NG TY Cæ PHÇN X¢Y DùNG", "CÔNG TY CỔ PHẦN XÂY DỰNG"),  # .VnTimeH capitals
+    ("C«NG TY ABC", "CÔNG TY ABC"),
 ]
 
 VNI_SAMPLES = [
@@ -76,6 +77,8 @@ VNI_SAMPLES = [
     ("Tænh Tieàn Giang", "Tỉnh Tiền Giang"),
     ("COÂNG TY COÅ PHAÀN XAÂY DÖÏNG", "CÔNG TY CỔ PHẦN XÂY DỰNG"),
     ("Xaõ Myõ Phong, Thaønh phoá Myõ Tho", "Xã Mỹ Phong, Thành phố Mỹ Tho"),
+    # "Coâng" also reads as a TCVN3 word ("Coõng"): the VNI pair "oâ" decides
+    ("Coâng ty \u201cABC\u201d", "Công ty \u201cABC\u201d"),
 ]
 
 
@@ -158,6 +161,9 @@ def test_every_old_address_round_trips():
         "Cà Mau",
         "Ia Púch",
         "Café Hòa Bình",
+        "Hòa Bình \u201cTân Phú\u201d",
+        "Cà Mau \u2013 Tân Phú",
+        "25°C",
         "Tân Phú, Hồ Chí Minh",
         unicodedata.normalize("NFD", "Công ty Cổ phần Hiệp Phát"),
         "",
