@@ -135,13 +135,18 @@ def _segments(text: str) -> list[str]:
     return _join_split_provinces(parts)
 
 
+def _province_named(text: str) -> str | None:
+    """The new province a part of an address names; a bare number there is a house or a ward."""
+    return None if fold(text).replace(" ", "").isdigit() else au.province_code_by_name(text)
+
+
 def _join_split_provinces(parts: list[str]) -> list[str]:
     """Rejoin a province name that has a dash in it ("Bà Rịa - Vũng Tàu", "Thừa Thiên - Huế")."""
     out: list[str] = []
     for part in parts:
-        if out and au.province_code_by_name(out[-1]) is None:
+        if out and _province_named(out[-1]) is None:
             joined = f"{out[-1]} {part}"
-            if au.province_code_by_name(joined) is not None:
+            if _province_named(joined) is not None:
                 out[-1] = joined
                 continue
         out.append(part)
@@ -223,10 +228,10 @@ def _resolve_cities(items: list[_Item]) -> None:
         later = items[idx + 1 :]
         province_follows = any(
             j.kind == "province"
-            or (j.kind in {"plain", "city"} and au.province_code_by_name(j.name) is not None)
+            or (j.kind in {"plain", "city"} and _province_named(j.name) is not None)
             for j in later
         )
-        if not province_follows and au.province_code_by_name(item.name) is not None:
+        if not province_follows and _province_named(item.name) is not None:
             item.kind = "province"
         else:
             item.kind = "district"
@@ -238,14 +243,14 @@ def _take_province(items: list[_Item]) -> _Item | None:
     for item in reversed(items):
         if item.kind == "province":
             return item
-    if items and items[-1].kind == "plain" and au.province_code_by_name(items[-1].name):
+    if items and items[-1].kind == "plain" and _province_named(items[-1].name):
         items[-1].kind = "province"
         return items[-1]
     last_unit = next((it for it in reversed(items) if it.kind in {"commune", "district"}), None)
     if last_unit is not None and len(last_unit.words) >= 2:  # "Xã Mỹ Phong Tiền Giang"
         for k in range(1, len(last_unit.words)):
             suffix = " ".join(w.folded for w in last_unit.words[k:])
-            if au.province_code_by_name(suffix) is not None:
+            if _province_named(suffix) is not None:
                 province = _Item("province", None, last_unit.words[k:])
                 del last_unit.words[k:]
                 items.insert(items.index(last_unit) + 1, province)

@@ -78,7 +78,7 @@ def _rules() -> _Rules:
     by_first: dict[str, list[_Alias]] = {}
     for entry in spec["aliases"]:
         words = tuple(fold(entry["text"]).split())
-        unknown = set(entry["parts"]) - set(forms) - {"MTV"}
+        unknown = set(entry["parts"]) - set(forms) - set(spec.get("modifiers", ()))
         if unknown:
             raise ValueError(f"legal_forms.yaml: unknown parts {unknown} in {entry}")
         alias = _Alias(words, tuple(entry["parts"]), entry.get("where", "anywhere") == "start")

@@ -180,3 +180,11 @@ def test_old_communes_resolve_to_their_new_communes():
             misses.append(c.code)
         assert address.shape == "old"
     assert misses == []
+
+
+def test_a_bare_number_is_not_a_province():
+    # "12" is the code of Lai Châu, but in an address it is a house or a hamlet number
+    address = parse_address("Phường Mỹ Phong, 12", province_hint="82")
+    assert address.province is None
+    assert address.province_code == "82"
+    assert address.commune_codes == MY_PHONG
