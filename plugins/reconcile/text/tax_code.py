@@ -64,11 +64,12 @@ def parse(raw: object) -> TaxCode | None:
         if raw != raw:  # NaN
             return None
         raw = f"{raw:.0f}"
-    text = _SEPARATORS.sub("", str(raw)).strip()
+    text = str(raw).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]  # a code Excel turned into a float and back into text
+    text = _SEPARATORS.sub("", text)
     if not text:
         return None
-    if text.endswith(".0") and text[:-2].isdigit():
-        text = text[:-2]
     if "-" in text:
         root, _, suffix = text.partition("-")
         suffix = suffix.replace("-", "")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
 from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
 
 from reconcile.warehouse.schema import metadata
@@ -31,6 +34,24 @@ def get_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
-    metadata.create_all(engine)
+    create_schema(engine)
     log.info("warehouse ready at %s", parsed.render_as_string(hide_password=True))
     return engine
+
+
+def create_schema(engine: Engine, attempts: int = 5) -> None:
+    """Create missing tables; safe when several tasks start at once on a new warehouse.
+
+    ``create_all`` checks then creates, so two processes can both see a table missing and one
+    of them fails with "already exists" (seen with parallel mapped tasks). Checking again after
+    a short pause resolves it.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            metadata.create_all(engine)
+            return
+        except DBAPIError as exc:
+            if attempt == attempts or "exist" not in str(exc.orig).lower():
+                raise
+            log.info("warehouse schema being created by another process; checking again")
+            time.sleep(0.2 * attempt + random.random() / 5)

@@ -57,11 +57,6 @@ def test_dirty_forms_normalise(raw, expected):
     assert tax_code.normalise(raw) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse() removes dots before its '.0' check, so a float written as text "
-    "('312687878.0') becomes 3126878780; left for the owner of tax_code.py",
-)
 def test_float_written_as_text():
     assert tax_code.normalise("312687878.0") == "0312687878"
 
