@@ -100,20 +100,24 @@ def plan_file(feed: str, name: str, ext: str, period: str, place: str, trouble: 
         headers = [h.upper() for h in headers]
     plan = FilePlan(feed, name, columns, headers, shuffled=shuffled, header_variant_columns=variants,
                     header_no_diacritics=no_diacritics, header_upper=upper)  # fmt: skip
-    plan.thousands = rng.random() < trouble.thousands_separators
+    # Every draw is made whatever the outcome, so that one rate never shifts the other choices.
+    draws = [rng.random() for _ in range(6)]
+    plan.thousands = draws[0] < trouble.thousands_separators
     plan.date_format = _pick(rng, DATE_FORMATS)
+    cells = _pick(rng, XLSX_DATES)
+    long_title = rng.random() < 0.7
     if ext == "xlsx":
-        plan.date_cells = _pick(rng, XLSX_DATES)
-        if rng.random() < trouble.title_block:
+        plan.date_cells = cells
+        if draws[1] < trouble.title_block:
             title = f"{FEED_TITLES[feed]} {place.upper()}"
-            plan.title_rows = [title, f"Kỳ: {period}", ""] if rng.random() < 0.7 else [title, ""]
+            plan.title_rows = [title, f"Kỳ: {period}", ""] if long_title else [title, ""]
     else:
         plan.date_cells = "text"
-        if feed == "roll" and rng.random() < trouble.cp1258:
+        if feed == "roll" and draws[2] < trouble.cp1258:
             plan.encoding = "cp1258"
-        elif rng.random() < trouble.bom:
+        elif draws[3] < trouble.bom:
             plan.encoding = "utf-8-sig"
-        plan.delimiter = ";" if rng.random() < trouble.semicolon else ","
+        plan.delimiter = ";" if draws[4] < trouble.semicolon else ","
     return plan
 
 

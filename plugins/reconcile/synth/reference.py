@@ -51,6 +51,7 @@ def wage_floor(quarter: Quarter, region: int) -> int:
     return floors[region - 1]
 
 
+@cache
 def _read_csv(relative: str) -> list[dict[str, str]]:
     with open(package_data(relative), encoding="utf-8", newline="") as handle:
         lines = [line for line in handle if not line.startswith("#")]

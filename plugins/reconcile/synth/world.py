@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -101,6 +102,12 @@ def min_long_months(quarter: Quarter) -> int:
     while overdue_days(quarter, months) <= 60:
         months += 1
     return months
+
+
+def wage_bill_of(insured: int, floor: int, factor: float) -> int:
+    """Monthly insured wages, whole thousands: at or above the floor when ``factor >= 1``, below it else."""
+    amount = insured * floor * factor / 1000
+    return (math.ceil(amount) if factor >= 1.0 else math.floor(amount)) * 1000
 
 
 def _pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
@@ -335,7 +342,8 @@ class ProvinceWorld:
             lag = py.randint(31, 90)
         else:
             lag = py.randint(0, 30)
-        registered = start if py.random() < 0.8 else start + timedelta(days=py.randint(0, 6))
+        # One day for both since 2010 (one enterprise code); before, the tax code came days later.
+        registered = start if start.year >= 2010 else start + timedelta(days=py.randint(0, 20))
         representative = (
             fname.brand
             if form_key == "dntn" and len(fname.brand.split()) >= 3
@@ -723,13 +731,11 @@ class ProvinceWorld:
         floor = wage_floor(quarter, unit.region)
         insured = wage_bill = 0
         if unit.status == "paying":
-            if unit.problem == "open":
-                head = firm.employees if firm is not None else unit.employees
-                insured, wage_bill = unit.stale_insured or max(head, 1), unit.stale_wage_bill
-                if wage_bill == 0:
-                    wage_bill = -(-insured * floor * unit.wage_factor // 1000) * 1000
+            head = firm.employees if firm is not None else unit.employees
+            if unit.problem == "open":  # a closed firm's unit still declaring its last head count
+                insured = unit.stale_insured or max(head, 1)
+                wage_bill = unit.stale_wage_bill or wage_bill_of(insured, floor, unit.wage_factor)
             else:
-                head = firm.employees if firm is not None else unit.employees
                 insured = head
                 if (
                     firm is not None
@@ -738,10 +744,7 @@ class ProvinceWorld:
                     and firm.tax_status == "active"
                 ):
                     insured = max(1, min(head - 1, int(head * firm.under_factor)))
-                if unit.wage_factor >= 1.0:
-                    wage_bill = int(-(-insured * floor * unit.wage_factor // 1000) * 1000)
-                else:
-                    wage_bill = int(insured * floor * unit.wage_factor // 1000 * 1000)
+                wage_bill = wage_bill_of(insured, floor, unit.wage_factor)
                 unit.stale_insured, unit.stale_wage_bill = insured, wage_bill
         monthly = wage_bill * 32 // 100
         if monthly:
