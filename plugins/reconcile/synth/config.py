@@ -101,6 +101,27 @@ class SynthConfig:
             raise ValueError("firms must be at least 1")
         if len(set(self.provinces)) != len(self.provinces):
             raise ValueError("a province is listed twice")
+        from reconcile.synth.reference import provinces
+
+        unknown = [p for p in self.provinces if p not in provinces()]
+        if unknown:
+            raise ValueError(
+                f"unknown new province code(s) {', '.join(unknown)} (the 34 codes of provinces.csv)"
+            )
+        for group in (self.noise, self.trouble, self.problems):
+            for name, value in asdict(group).items():
+                if not 0.0 <= value <= 1.0:
+                    raise ValueError(
+                        f"{type(group).__name__}.{name} = {value} is not a rate between 0 and 1"
+                    )
+        noise = self.noise
+        if (
+            noise.tax_code_blank + noise.tax_code_typo + noise.tax_code_no_zero + noise.parent_code
+            > 1
+        ):
+            raise ValueError("the tax-code noise rates (exclusive kinds) add up to more than 1")
+        if self.problems.not_registered + self.problems.not_registered_late > 1:
+            raise ValueError("not_registered + not_registered_late add up to more than 1")
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)

@@ -554,7 +554,7 @@ class ProvinceWorld:
             if u < long_share:
                 self._start_long(unit, quarter, py)
             elif u < long_share + problems.arrears_short:
-                self._start_short(unit, py)
+                self._start_short(unit, quarter, py)
 
     def _start_long(self, unit: Unit, quarter: Quarter, py: random.Random) -> None:
         problems = self.config.problems
@@ -569,10 +569,13 @@ class ProvinceWorld:
         else:
             unit.reminded_on = None
 
-    def _start_short(self, unit: Unit, py: random.Random) -> None:
+    def _start_short(self, unit: Unit, quarter: Quarter, py: random.Random) -> None:
+        """A normal lag of 1-3 months, sometimes already reminded: never a finding."""
         unit.arrears_months = py.randint(1, 3)
         unit.long_arrears = False
-        unit.reminded_on = None
+        unit.reminded_on = (
+            _day_between(py, quarter.first_day, quarter.last_day) if py.random() < 0.2 else None
+        )
 
     def _step(self, quarter: Quarter, rng: np.random.Generator, py: random.Random) -> None:
         first, last = quarter.first_day, quarter.last_day
@@ -701,7 +704,7 @@ class ProvinceWorld:
             if u < p_long:
                 self._start_long(unit, quarter, py)
             elif u < p_long + problems.arrears_short:
-                self._start_short(unit, py)
+                self._start_short(unit, quarter, py)
 
     # --- the quarter's view ----------------------------------------------------------------
     def _snapshot(self, quarter: Quarter, py: random.Random) -> Snapshot:

@@ -2,35 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
-from synth_support import Partition, partitions
+from synth_support import Generated, make, quarters
 
-from reconcile.quarter import Quarter
-from reconcile.synth import SynthConfig, SynthResult, generate
-
-
-@dataclass
-class Generated:
-    config: SynthConfig
-    result: SynthResult
-    landing: Path
-    truth: Path
-
-    @property
-    def partitions(self) -> list[Partition]:
-        return partitions(self.landing, self.truth)
-
-
-def make(root: Path, config: SynthConfig) -> Generated:
-    landing, truth = root / "landing", root / "truth"
-    return Generated(config, generate(config, landing, truth), landing, truth)
-
-
-def quarters(*texts: str) -> tuple[Quarter, ...]:
-    return tuple(Quarter.parse(t) for t in texts)
+from reconcile.synth import SynthConfig
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import yaml
 
+from reconcile.quarter import Quarter
+from reconcile.synth import SynthConfig, SynthResult, generate
+
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "plugins" / "reconcile"
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -202,3 +205,24 @@ def tree_bytes(*roots: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
+
+
+@dataclass
+class Generated:
+    config: SynthConfig
+    result: SynthResult
+    landing: Path
+    truth: Path
+
+    @property
+    def partitions(self) -> list[Partition]:
+        return partitions(self.landing, self.truth)
+
+
+def make(root: Path, config: SynthConfig) -> Generated:
+    landing, truth = root / "landing", root / "truth"
+    return Generated(config, generate(config, landing, truth), landing, truth)
+
+
+def quarters(*texts: str) -> tuple[Quarter, ...]:
+    return tuple(Quarter.parse(t) for t in texts)
