@@ -57,6 +57,7 @@ REGISTRY_ROWS = [
     [MISSING, "Công ty cổ phần Tân Hải", "Công ty cổ phần", "Trần Thị Bình", "2024-02-20", "Đang hoạt động", 10],
     [DISSOLVED, "Doanh nghiệp tư nhân Minh Long", "Doanh nghiệp tư nhân", "Lê Văn Cường", "2018-05-01", "Đã giải thể, phá sản, chấm dứt tồn tại", 5],
     [NEW_LATE, "Công ty TNHH Vận tải Sông Tiền", "Công ty TNHH một thành viên", "Phạm Văn Dũng", "2025-08-20", "Đang hoạt động", 8],
+    ["0312687879", "Công ty mã sai", "Công ty TNHH", "Hoàng Thị Em", "2020-01-01", "Đang hoạt động", 3],  # check digit
 ]
 
 ROLL_HEADER = ["Mã đơn vị", "Tên đơn vị", "MST", "Địa chỉ", "Trạng thái", "Số LĐ tham gia", "Tổng quỹ lương", "Số phải đóng", "Số đã đóng", "Số nợ", "Số tháng nợ", "Ngày đôn đốc"]

@@ -26,6 +26,7 @@ from reconcile.feeds.spec import specs
 from reconcile.landing import IncomingFile, LandingZone, LocalLandingZone, sha256_of
 from reconcile.match.exact import exact_links
 from reconcile.publish import workbook
+from reconcile.publish.masking import mask_raw_record
 from reconcile.quality.expectations import load_suite, validate_frame
 from reconcile.quality.quarantine import split_rows, too_many_bad_rows
 from reconcile.quarter import Quarter
@@ -358,6 +359,11 @@ def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, An
         names = dict(zip(files["file_id"], files["file_name"], strict=True))
         quarantined = quarantined.assign(file=quarantined["file_id"].map(names))
         quarantined = quarantined.sort_values(["file", "row_number"])
+    if settings.options.get("mask_personal_data", True) and not quarantined.empty:
+        quarantined["raw"] = [
+            mask_raw_record(raw, feed)
+            for raw, feed in zip(quarantined["raw"], quarantined["feed"], strict=True)
+        ]
     columns = ["file", "feed", "row_number", "line", "reasons", "raw"]
     quarantined.reindex(columns=columns).to_csv(quarantine_path, index=False, encoding="utf-8-sig")
     return {"province": province, "cases": len(rows), "workbook": str(xlsx), "csv": str(csv_path),

@@ -69,7 +69,7 @@ def test_known_quarter_flags_the_named_cases(tmp_path: Path, warehouse_url: str)
     # quarantine: each bad row of the tax file, with its reason; good rows all went through
     assert summary["feeds"]["tax"] == {"files": 1, "rows_accepted": 9, "rows_quarantined": 6}
     assert summary["feeds"]["roll"] == {"files": 1, "rows_accepted": 7, "rows_quarantined": 1}
-    assert summary["feeds"]["registry"] == {"files": 1, "rows_accepted": 4, "rows_quarantined": 0}
+    assert summary["feeds"]["registry"] == {"files": 1, "rows_accepted": 4, "rows_quarantined": 1}
     tax_reasons = dict(
         zip(
             quarantined.loc[quarantined["feed"] == "tax", "row_number"],
@@ -83,6 +83,13 @@ def test_known_quarter_flags_the_named_cases(tmp_path: Path, warehouse_url: str)
     assert "duplicate of row 1" in tax_reasons[13]
     assert tax_reasons[14] == "repeated header row"
     assert tax_reasons[15] == "total row"
+
+    # the published quarantine masks personal data; the warehouse keeps it for the agency
+    published_quarantine = Path(summary["published"][0]["quarantine"]).read_text(
+        encoding="utf-8-sig"
+    )
+    assert "Hoàng Thị Em" not in published_quarantine and "H. T. E." in published_quarantine
+    assert "Hoàng Thị Em" in quarantined.loc[quarantined["feed"] == "registry", "raw"].iloc[0]
 
     # the workbook lists exactly the cases, largest stake first
     workbook_path = Path(summary["published"][0]["workbook"])
