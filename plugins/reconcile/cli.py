@@ -100,7 +100,15 @@ def cmd_synth(args: argparse.Namespace) -> int:
     )
     truth = args.truth or settings.home / "var" / "truth"
     result = generate(config, settings.landing_dir, truth)
-    print(result.describe() if hasattr(result, "describe") else result)
+    print(
+        f"Generated {result.firms} firm-quarters and {result.units} unit-quarters in {result.elapsed:.1f} s"
+    )
+    print(f"Feeds in {settings.landing_dir} (rows written):")
+    for (feed, quarter, province), rows in sorted(result.counts.items()):
+        print(f"  {quarter} {province} {feed:<9} {rows:>9}")
+    print(f"Ground truth in {truth} (never read by the pipeline); planted findings:")
+    for (rule, quarter, province), count in sorted(result.findings.items()):
+        print(f"  {quarter} {province} {rule:<22} {count:>6}")
     return 0
 
 
