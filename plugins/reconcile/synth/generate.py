@@ -60,23 +60,46 @@ def _text(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def generate(config: SynthConfig, landing_dir: Path, truth_dir: Path) -> SynthResult:
+def generate(
+    config: SynthConfig, landing_dir: Path, truth_dir: Path, workers: int = 1
+) -> SynthResult:
+    """Generate every province and quarter of ``config``; ``workers`` > 1 runs provinces in
+    parallel processes (each province is its own random stream, so the files are the same)."""
     started = time.perf_counter()
     landing_dir, truth_dir = Path(landing_dir), Path(truth_dir)
     result = SynthResult([], [], {}, {}, 0, 0, 0.0)
-    for province in config.provinces:
-        geo = geography(province)
-        world = ProvinceWorld(config, geo)
-        for quarter in config.quarters:
-            snap = world.advance(quarter)
-            _quarter(config, geo, snap, landing_dir, truth_dir, result)
-            result.firms += len(snap.firms)
-            result.units += len(snap.units)
-            log.info(
-                "%s %s: %d firms, %d units", quarter, province, len(snap.firms), len(snap.units)
-            )
-        del world
+    jobs = [(config, province, landing_dir, truth_dir) for province in config.provinces]
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            parts = list(pool.map(_province, *zip(*jobs, strict=True)))
+    else:
+        parts = [_province(*job) for job in jobs]
+    for part in parts:
+        result.files += part.files
+        result.truth_files += part.truth_files
+        result.counts.update(part.counts)
+        result.findings.update(part.findings)
+        result.firms += part.firms
+        result.units += part.units
     result.elapsed = time.perf_counter() - started
+    return result
+
+
+def _province(
+    config: SynthConfig, province: str, landing_dir: Path, truth_dir: Path
+) -> SynthResult:
+    """One province over all quarters: its world lives only while it is written."""
+    result = SynthResult([], [], {}, {}, 0, 0, 0.0)
+    geo = geography(province)
+    world = ProvinceWorld(config, geo)
+    for quarter in config.quarters:
+        snap = world.advance(quarter)
+        _quarter(config, geo, snap, landing_dir, truth_dir, result)
+        result.firms += len(snap.firms)
+        result.units += len(snap.units)
+        log.info("%s %s: %d firms, %d units", quarter, province, len(snap.firms), len(snap.units))
     return result
 
 

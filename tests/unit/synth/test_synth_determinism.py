@@ -79,3 +79,19 @@ def test_the_configuration_is_checked() -> None:
             quarters=quarters("2025Q3"),
             noise=replace(NoiseRates(), tax_code_blank=0.9, parent_code=0.2),
         )
+
+
+def test_parallel_provinces_write_the_same_files(tmp_path) -> None:
+    from reconcile.synth import generate
+
+    serial = make(tmp_path / "serial", CONFIG)
+    result = generate(
+        CONFIG, tmp_path / "parallel" / "landing", tmp_path / "parallel" / "truth", workers=2
+    )
+    assert result.counts == serial.result.counts and result.findings == serial.result.findings
+    assert [p.relative_to(tmp_path / "parallel") for p in result.files] == [
+        p.relative_to(tmp_path / "serial") for p in serial.result.files
+    ]
+    assert tree_bytes(serial.landing, serial.truth) == tree_bytes(
+        tmp_path / "parallel" / "landing", tmp_path / "parallel" / "truth"
+    )
