@@ -17,9 +17,8 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, task_group
 
+from reconcile.airflow import tasks as steps
 from reconcile.quarter import LOCAL_TZ
-
-QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 
 
 @dag(
@@ -33,7 +32,7 @@ QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
         "quarter": Param(
             None,
             type=["null", "string"],
-            pattern=QUARTER_PATTERN,
+            pattern=r"^\d{4}Q[1-4]$",
             description="Quarter to process, e.g. 2025Q3. Empty: the quarter before the run's date.",
         )
     },
@@ -43,35 +42,19 @@ QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 def quarterly_reconciliation() -> None:
     @task
     def decide_quarter() -> str:
-        from reconcile.airflow.tasks import quarter_of, settings
-        from reconcile.steps import start_run
-
-        context = get_current_context()
-        quarter = quarter_of(context)
-        start_run(settings(), quarter, context["run_id"])
-        return str(quarter)
+        return steps.decide_quarter(get_current_context())
 
     @task
     def land(quarter: str) -> dict:
-        from reconcile.airflow.hooks import LandingZoneHook
-        from reconcile.airflow.tasks import settings
-        from reconcile.quarter import Quarter
-        from reconcile.steps import land as land_files
-
-        config = settings()
-        zone = LandingZoneHook(config.landing_dir).get_conn()
-        return land_files(config, Quarter.parse(quarter), zone)
+        return steps.land(quarter)
 
     @task
     def files_to_ingest(landing: dict) -> list[str]:
         return landing["to_ingest"]
 
-    @task(map_index_template="{{ task.op_kwargs['file_id'][:12] }}")
+    @task
     def ingest(file_id: str) -> dict:
-        from reconcile.airflow.tasks import settings
-        from reconcile.steps import ingest as ingest_file
-
-        return ingest_file(settings(), file_id)
+        return steps.ingest(file_id)
 
     @task(trigger_rule="none_failed")
     def provinces(landing: dict) -> list[str]:
@@ -80,56 +63,36 @@ def quarterly_reconciliation() -> None:
     @task_group
     def province(province: str, quarter: str) -> None:
         @task
-        def load(province: str, quarter: str) -> dict:
-            from reconcile.airflow.tasks import settings
-            from reconcile.quarter import Quarter
-            from reconcile.steps import load as load_partition
-
-            return load_partition(settings(), Quarter.parse(quarter), province)
+        def load(province: str, quarter: str) -> str:
+            steps.load(province, quarter)
+            return province
 
         @task
-        def link(loaded: dict, quarter: str) -> dict:
-            from reconcile.airflow.tasks import settings
-            from reconcile.quarter import Quarter
-            from reconcile.steps import link as link_partition
-
-            return link_partition(settings(), Quarter.parse(quarter), loaded["province"])
+        def link(province: str, quarter: str) -> str:
+            steps.link(province, quarter)
+            return province
 
         @task
-        def rules(linked: dict, quarter: str) -> dict:
-            from reconcile.airflow.tasks import settings
-            from reconcile.quarter import Quarter
-            from reconcile.steps import apply_rules
-
-            return apply_rules(settings(), Quarter.parse(quarter), linked["province"])
+        def rules(province: str, quarter: str) -> str:
+            steps.rules(province, quarter)
+            return province
 
         @task
-        def publish(flagged: dict, quarter: str) -> dict:
-            from reconcile.airflow.tasks import settings
-            from reconcile.quarter import Quarter
-            from reconcile.steps import publish as publish_partition
-
-            return publish_partition(settings(), Quarter.parse(quarter), flagged["province"])
+        def publish(province: str, quarter: str) -> dict:
+            return steps.publish(province, quarter)
 
         publish(rules(link(load(province, quarter), quarter), quarter), quarter)
 
     @task(trigger_rule="none_failed")
     def summarise(quarter: str, landing: dict) -> dict:
-        from reconcile.airflow.tasks import settings
-        from reconcile.quarter import Quarter
-        from reconcile.steps import summarise as write_summary
-
-        return write_summary(
-            settings(), Quarter.parse(quarter), get_current_context()["run_id"], landing
-        )
+        return steps.summarise(quarter, landing, get_current_context()["run_id"])
 
     quarter = decide_quarter()
     landing = land(quarter)
     ingested = ingest.expand(file_id=files_to_ingest(landing))
     wanted = provinces(landing)
     ingested >> wanted
-    per_province = province.partial(quarter=quarter).expand(province=wanted)
-    per_province >> summarise(quarter, landing)
+    province.partial(quarter=quarter).expand(province=wanted) >> summarise(quarter, landing)
 
 
 quarterly_reconciliation()

@@ -79,3 +79,19 @@ def test_quarterly_dag_has_a_quarter_param_and_maps_over_files_and_provinces(dag
     } <= mapped
     task_ids = {task.task_id for task in dag.tasks}
     assert {"decide_quarter", "land", "summarise"} <= task_ids
+
+
+def test_parsing_the_dags_imports_no_heavy_library() -> None:
+    """The scheduler parses DAG files often: pandas and Great Expectations load only in tasks."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, runpy; sys.path[:0] = ['plugins', 'dags'];"
+        "[runpy.run_path(str(p)) for p in __import__('pathlib').Path('dags').glob('*.py')];"
+        "print(sorted(m for m in ('pandas', 'great_expectations', 'openpyxl') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"

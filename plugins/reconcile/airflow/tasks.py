@@ -1,16 +1,21 @@
-"""Helpers the DAG's tasks share: settings inside Airflow and the quarter of the running DAG run."""
+"""The DAG's task bodies: settings inside Airflow, the run's quarter, and one call per step.
+
+Imports of the heavy parts (pandas, SQLAlchemy, Great Expectations) happen inside the
+functions, when a task runs, never when the scheduler parses the DAG file.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from reconcile.airflow.hooks import warehouse_url_from_connection
 from reconcile.quarter import Quarter, resolve_quarter
 from reconcile.settings import Settings
 
 
 def settings() -> Settings:
     """Settings from the environment, with the warehouse from an Airflow connection if named."""
+    from reconcile.airflow.hooks import warehouse_url_from_connection
+
     return Settings.from_env(warehouse_url=warehouse_url_from_connection())
 
 
@@ -18,3 +23,57 @@ def quarter_of(context: dict[str, Any]) -> Quarter:
     """The quarter this DAG run processes: the ``quarter`` param, else the one before its logical date."""
     params = context.get("params") or {}
     return resolve_quarter(params.get("quarter"), context.get("logical_date"))
+
+
+def decide_quarter(context: dict[str, Any]) -> str:
+    from reconcile.steps import start_run
+
+    quarter = quarter_of(context)
+    start_run(settings(), quarter, context["run_id"])
+    return str(quarter)
+
+
+def land(quarter: str) -> dict[str, Any]:
+    from reconcile.airflow.hooks import LandingZoneHook
+    from reconcile.steps import land as land_files
+
+    config = settings()
+    return land_files(
+        config, Quarter.parse(quarter), LandingZoneHook(config.landing_dir).get_conn()
+    )
+
+
+def ingest(file_id: str) -> dict[str, Any]:
+    from reconcile.steps import ingest as ingest_file
+
+    return ingest_file(settings(), file_id)
+
+
+def load(province: str, quarter: str) -> dict[str, Any]:
+    from reconcile.steps import load as load_partition
+
+    return load_partition(settings(), Quarter.parse(quarter), province)
+
+
+def link(province: str, quarter: str) -> dict[str, Any]:
+    from reconcile.steps import link as link_partition
+
+    return link_partition(settings(), Quarter.parse(quarter), province)
+
+
+def rules(province: str, quarter: str) -> dict[str, Any]:
+    from reconcile.steps import apply_rules
+
+    return apply_rules(settings(), Quarter.parse(quarter), province)
+
+
+def publish(province: str, quarter: str) -> dict[str, Any]:
+    from reconcile.steps import publish as publish_partition
+
+    return publish_partition(settings(), Quarter.parse(quarter), province)
+
+
+def summarise(quarter: str, landing: dict[str, Any], run_id: str) -> dict[str, Any]:
+    from reconcile.steps import summarise as write_summary
+
+    return write_summary(settings(), Quarter.parse(quarter), run_id, landing)
