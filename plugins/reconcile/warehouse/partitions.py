@@ -98,4 +98,5 @@ def build_units(roll: pd.DataFrame, quarter: str, province: str) -> pd.DataFrame
     units["quarter"] = quarter
     units["province"] = province
     units = units.astype(object).where(units.notna(), None)
-    return units[UNIT_COLUMNS].sort_values("unit_code").reset_index(drop=True)
+    units = units.reindex(columns=UNIT_COLUMNS).astype(object)
+    return units.where(units.notna(), None).sort_values("unit_code").reset_index(drop=True)
