@@ -21,7 +21,7 @@ from reconcile.synth import truth
 from reconcile.synth.config import SynthConfig, SynthResult
 from reconcile.synth.files import Fault, apply_faults, plan_file, write_csv, write_xlsx
 from reconcile.synth.records import registry_rows, roll_rows, tax_rows, unit_noise
-from reconcile.synth.reference import WAGE_FLOORS, Geography, geography
+from reconcile.synth.reference import WAGE_FLOORS, Geography, geography, tax_code_of_status
 from reconcile.synth.world import CLOSED_STATES, ProvinceWorld, Snapshot, quarter_tag, streams
 
 log = logging.getLogger(__name__)
@@ -175,8 +175,6 @@ def _quarter(config: SynthConfig, geo: Geography, snap: Snapshot, landing_dir: P
 def _write_truth(config: SynthConfig, geo: Geography, snap: Snapshot, final: list[truth.Finding],
                  faults: list[tuple[str, Fault]], plans: dict[str, dict[str, object]], truth_dir: Path,
                  result: SynthResult) -> None:  # fmt: skip
-    from reconcile.synth.reference import tax_code_of_status
-
     quarter, province = snap.quarter, geo.code
     folder = truth_dir / str(quarter) / province
     folder.mkdir(parents=True, exist_ok=True)

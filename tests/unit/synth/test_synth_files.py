@@ -97,6 +97,14 @@ def test_the_project_reader_finds_header_and_rows(world) -> None:
             assert table.header_line == len(written.plan["title_rows"]) + 1
             assert len(table.rows) == len(written.rows)
             assert sorted(table.columns.values()) == sorted(written.plan["columns"])
+            numbered = {line - table.header_line: cells for line, cells in table.rows}
+            position = {canonical: i for i, canonical in table.columns.items()}
+            for number, fault in part.faults(feed).items():
+                cells = numbered[number]  # the row number as the pipeline counts it
+                if fault["fault"] == "repeated_header":
+                    assert [fold(text_of(c)) for c in cells] == [fold(h) for h in written.headers]
+                elif fault["fault"] == "blank_required":
+                    assert text_of(cells[position[fault["column"]]]).strip() == ""
 
 
 def test_roll_in_windows_1258_reads_back_as_the_utf8_roll(tmp_path) -> None:
