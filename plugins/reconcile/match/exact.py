@@ -30,7 +30,7 @@ def exact_links(firms: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for unit in units.itertuples(index=False):
         code = unit.tax_code
-        if code is None:
+        if not isinstance(code, str):  # None, or NaN from a pandas string column
             continue
         if code in known:
             method, target = "exact", code
