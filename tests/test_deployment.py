@@ -242,6 +242,14 @@ def test_executor_broker_and_metadata_database(common_env: dict[str, str]) -> No
     assert common_env["AIRFLOW__CORE__AUTH_MANAGER"].endswith(".FabAuthManager")
 
 
+def test_every_provider_the_compose_file_names_is_pinned(common_env: dict[str, str]) -> None:
+    """The image installs requirements.txt: a provider the settings rely on must be pinned there."""
+    pinned = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    for value in common_env.values():
+        for provider in re.findall(r"airflow\.providers\.(\w+)\.", value):
+            assert f"apache-airflow-providers-{provider}==" in pinned, provider
+
+
 def test_postgres_matches_the_urls(services: dict[str, Any], common_env: dict[str, str]) -> None:
     env = {k: interpolate(str(v)) for k, v in services["postgres"]["environment"].items()}
     user, password, database = env["POSTGRES_USER"], env["POSTGRES_PASSWORD"], env["POSTGRES_DB"]
