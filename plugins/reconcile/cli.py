@@ -99,7 +99,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     truth = args.truth or settings.home / "var" / "truth"
-    result = generate(config, settings.landing_dir, truth)
+    result = generate(config, settings.landing_dir, truth, workers=args.workers)
     print(
         f"Generated {result.firms} firm-quarters and {result.units} unit-quarters in {result.elapsed:.1f} s"
     )
@@ -109,6 +109,28 @@ def cmd_synth(args: argparse.Namespace) -> int:
     print(f"Ground truth in {truth} (never read by the pipeline); planted findings:")
     for (rule, quarter, province), count in sorted(result.findings.items()):
         print(f"  {quarter} {province} {rule:<22} {count:>6}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from reconcile.evaluation import evaluate, format_evaluation
+
+    settings = _settings(args)
+    truth = args.truth or settings.home / "var" / "truth"
+    result = evaluate(
+        settings.warehouse_url, truth, Quarter.parse(args.quarter), args.province or None
+    )
+    print(format_evaluation(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        print(f"Written to {args.json}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from reconcile.bench import bench_synth
+
+    print(bench_synth(args.firms, args.provinces, args.seed, args.workers, args.folder))
     return 0
 
 
@@ -147,8 +169,37 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="ground-truth folder (default var/truth; never read by the pipeline)",
     )
+    synth.add_argument(
+        "--workers", type=int, default=1, help="provinces generated in parallel processes"
+    )
     _add_location_options(synth)
     synth.set_defaults(func=cmd_synth)
+
+    evaluate = sub.add_parser(
+        "evaluate", help="compare the warehouse with the generator's ground truth"
+    )
+    evaluate.add_argument("--quarter", required=True)
+    evaluate.add_argument("--province", action="append", help="only this province; repeatable")
+    evaluate.add_argument("--truth", type=Path, help="ground-truth folder (default var/truth)")
+    evaluate.add_argument("--json", type=Path, help="also write the scores to this JSON file")
+    _add_location_options(evaluate)
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    bench = sub.add_parser("bench", help="benchmarks that print their figures")
+    bench_sub = bench.add_subparsers(dest="bench", required=True)
+    synth_bench = bench_sub.add_parser("synth", help="time and peak memory to generate feeds")
+    synth_bench.add_argument(
+        "--firms", type=int, default=1_000_000, help="firms in all (default 1,000,000)"
+    )
+    synth_bench.add_argument(
+        "--provinces", default="all", help="'all' (the 34) or comma-separated codes"
+    )
+    synth_bench.add_argument("--seed", type=int, default=42)
+    synth_bench.add_argument("--workers", type=int, default=2)
+    synth_bench.add_argument(
+        "--folder", type=Path, help="where to write (default: a temporary folder, removed)"
+    )
+    synth_bench.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -9,6 +9,10 @@ its own tests and benchmark.
 from __future__ import annotations
 
 import csv
+import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +27,7 @@ from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame
 
 Q3 = Quarter.parse("2025Q3")
+PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 # The roll's tax code is optional and often wrong: an invalid one is a linking matter, not a
 # reason to quarantine the unit. Every other planted file fault is a quarantined row.
 NOT_QUARANTINED = {("roll", "invalid_tax_code")}
@@ -44,10 +49,16 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict:
         base / "truth",
     )
     summary = run_quarter(settings, Q3, "generated")
+    evaluation = subprocess.run(
+        [sys.executable, "-m", "reconcile", "evaluate", "--quarter", "2025Q3", "--truth", str(base / "truth"),
+         "--warehouse", settings.warehouse_url, "--json", str(base / "evaluation.json")],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(PLUGINS)},
+    )  # fmt: skip
     with get_engine(settings.warehouse_url).connect() as conn:
         tables = {name: read_frame(conn, table, quarter="2025Q3") for name, table in
                   [("finding", t.finding), ("link", t.link), ("quarantine", t.quarantine), ("feed_file", t.feed_file)]}  # fmt: skip
-    return {"summary": summary, "truth": base / "truth" / "2025Q3" / "82", **tables}
+    return {"summary": summary, "truth": base / "truth" / "2025Q3" / "82", "evaluation": evaluation.stdout,
+            "scores": json.loads((base / "evaluation.json").read_text(encoding="utf-8")), **tables}  # fmt: skip
 
 
 def test_every_planted_file_fault_is_quarantined_and_every_good_row_accepted(
@@ -111,3 +122,24 @@ def test_named_cases(generated: dict) -> None:
         if f["tax_code"] in firm_subjects or f["unit_code"] in unit_subjects
     ]
     assert not wrongly
+
+
+def test_the_evaluation_command_on_the_generated_province(generated: dict) -> None:
+    scores = generated["scores"]
+    links, findings = scores["links"], scores["findings"]
+    expected_links = len(_truth(generated["truth"], "links.csv"))
+    assert links["overall"]["expected"] == expected_links
+    assert links["overall"]["predicted"] == len(generated["link"])
+    # exact links on a clean tax code are always right and almost never missed
+    assert links["by_noise"]["clean"]["precision"] == 1.0
+    assert links["by_noise"]["clean"]["recall"] >= 0.97
+    # a blank roll tax code cannot be linked exactly
+    assert links["by_noise"]["tax_code_blank"]["predicted"] == 0
+    # arrears do not depend on linking: exact; unregistered firms are all found (recall 1)
+    assert findings["ARREARS_EVASION"]["f1"] == 1.0 and findings["ARREARS_LATE"]["f1"] == 1.0
+    assert findings["NOT_REGISTERED"]["recall"] == 1.0
+    assert findings["UNDER_REGISTERED"]["implemented"] is False
+    assert (
+        "Findings by rule:" in generated["evaluation"]
+        and "ARREARS_EVASION" in generated["evaluation"]
+    )
