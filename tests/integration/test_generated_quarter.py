@@ -143,3 +143,28 @@ def test_the_evaluation_command_on_the_generated_province(generated: dict) -> No
         "Findings by rule:" in generated["evaluation"]
         and "ARREARS_EVASION" in generated["evaluation"]
     )
+
+
+def test_the_workbook_lists_the_planted_cases(generated: dict) -> None:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(generated["summary"]["published"][0]["workbook"], read_only=True)["Hồ sơ"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    rule, tax, unit = (
+        header.index("Mã quy tắc"),
+        header.index("Mã số thuế"),
+        header.index("Mã đơn vị"),
+    )
+    listed = {(r[rule], r[tax] or None, r[unit] or None) for r in body}
+    assert len(body) == len(generated["finding"])
+    truth = _truth(generated["truth"], "findings.csv")
+    arrears = {(f["rule"], f["unit_code"]) for f in truth if f["rule"].startswith("ARREARS")}
+    assert arrears and arrears <= {(r, u) for r, _, u in listed}
+    firms = _truth(generated["truth"], "firms.csv")
+    unregistered = {
+        ("NOT_REGISTERED", f["tax_code"])
+        for f in firms
+        if f["expected_rules"] == "NOT_REGISTERED" and not f["unit_code"]
+    }
+    assert unregistered and unregistered <= {(r, t) for r, t, _ in listed}
