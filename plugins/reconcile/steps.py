@@ -24,7 +24,7 @@ from reconcile.feeds.errors import FeedFileError
 from reconcile.feeds.readers import read_table
 from reconcile.feeds.spec import specs
 from reconcile.landing import IncomingFile, LandingZone, LocalLandingZone, sha256_of
-from reconcile.match.exact import exact_links
+from reconcile.match import link_partition
 from reconcile.publish import workbook
 from reconcile.publish.masking import mask_raw_record
 from reconcile.quality.expectations import load_suite, validate_frame
@@ -257,28 +257,31 @@ def load(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- link
 def link(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
+    """Link the partition's units to its firms: exact tax codes, then fuzzy name and address."""
     engine = get_engine(settings.warehouse_url)
     partition = {"quarter": str(quarter), "province": province}
     with engine.begin() as conn:
         firms = read_frame(conn, t.firm, **partition)
         units = read_frame(conn, t.employer_unit, **partition)
-        links = exact_links(firms, units)
-        replace_partition(conn, t.link, partition, records(links, t.link))
-    by_method = Counter(links["method"]) if not links.empty else Counter()
+        result = link_partition(firms, units, options=settings.options.get("matching"))
+        replace_partition(conn, t.link, partition, records(result.links, t.link))
+    links = result.links
+    by_method = (
+        dict(Counter(links.loc[links["band"] == "link", "method"])) if not links.empty else {}
+    )
+    review = int((links["band"] == "review").sum()) if not links.empty else 0
+    linked = sum(by_method.values())
     log.info(
-        "linked %s/%s: %d of %d units (%s)",
+        "linked %s/%s: %d of %d units %s, %d for review",
         quarter,
         province,
-        len(links),
+        linked,
         len(units),
-        dict(by_method),
+        by_method,
+        review,
     )
-    return {
-        "province": province,
-        "units": len(units),
-        "links": dict(by_method),
-        "unlinked_units": len(units) - len(links),
-    }
+    return {"province": province, "units": len(units), "links": by_method, "review": review,
+            "unlinked_units": len(units) - linked - review, "pairs_scored": result.stats.get("pairs_scored", 0)}  # fmt: skip
 
 
 # ---------------------------------------------------------------- rules and cases

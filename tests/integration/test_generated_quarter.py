@@ -129,15 +129,18 @@ def test_the_evaluation_command_on_the_generated_province(generated: dict) -> No
     links, findings = scores["links"], scores["findings"]
     expected_links = len(_truth(generated["truth"], "links.csv"))
     assert links["overall"]["expected"] == expected_links
-    assert links["overall"]["predicted"] == len(generated["link"])
-    # exact links on a clean tax code are always right and almost never missed
+    link_band = generated["link"][generated["link"]["band"] == "link"]
+    assert links["overall"]["predicted"] == len(link_band)
+    # the default-noise goals of the matcher, with a small margin for a province of 800 firms
+    assert links["overall"]["precision"] >= 0.99 and links["overall"]["recall"] >= 0.97
     assert links["by_noise"]["clean"]["precision"] == 1.0
-    assert links["by_noise"]["clean"]["recall"] >= 0.97
-    # a blank roll tax code cannot be linked exactly
-    assert links["by_noise"]["tax_code_blank"]["predicted"] == 0
+    # a blank roll tax code cannot be linked exactly: those links are all fuzzy
+    blank = links["by_noise"]["tax_code_blank"]
+    assert blank["recall"] >= 0.9 and blank["precision"] >= 0.99
     # arrears do not depend on linking: exact; unregistered firms are all found (recall 1)
     assert findings["ARREARS_EVASION"]["f1"] == 1.0 and findings["ARREARS_LATE"]["f1"] == 1.0
     assert findings["NOT_REGISTERED"]["recall"] == 1.0
+    assert findings["NOT_REGISTERED"]["precision"] >= 0.9
     assert findings["UNDER_REGISTERED"]["implemented"] is False
     assert (
         "Findings by rule:" in generated["evaluation"]

@@ -184,7 +184,9 @@ def _iso(value: Any) -> str | None:
 def find(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter: Quarter,
          province: str, catalog: dict[str, Rule], terms: dict[str, Any]) -> pd.DataFrame:  # fmt: skip
     """Every finding of the partition, sorted by money at stake (largest first), then case."""
-    linked_firms = set(links.loc[links["band"] == "link", "tax_code"]) if not links.empty else set()
+    # a firm in the review band is neither linked nor missing: it waits on the review list
+    linked_firms = set(links["tax_code"]) if not links.empty else set()
+    links = links[links["band"] == "link"] if not links.empty else links
     rows = [
         *_unregistered(firms, linked_firms, quarter, province, catalog, terms),
         *(

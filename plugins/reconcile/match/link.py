@@ -1,0 +1,270 @@
+"""Link a partition's employer units to its firms: decisions, exact codes, then fuzzy matching.
+
+1. Inspectors' decisions first: "confirmed" pairs are links, "not a match" pairs never are.
+2. Exact: the unit's normalised tax code names a firm (or, for a ``-NNN`` unit, its parent),
+   unless the names show two different firms or a branch carries its parent's code.
+3. Fuzzy, for the units left: blocking, comparisons with levels, a model learned from the
+   exact links, one-to-one assignment by weight, and a band of doubtful pairs for review.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from reconcile.match import blocking
+from reconcile.match.compare import Comparison, compare, name_score
+from reconcile.match.features import Record, record
+from reconcile.match.model import Model, train
+from reconcile.settings import load_yaml, package_data
+
+log = logging.getLogger(__name__)
+
+LINK_COLUMNS = [
+    "quarter",
+    "province",
+    "unit_code",
+    "tax_code",
+    "method",
+    "weight",
+    "band",
+    "evidence",
+]
+TRAINING_SAMPLE = 3000
+
+
+@dataclass
+class LinkResult:
+    links: pd.DataFrame
+    stats: dict[str, Any] = field(default_factory=dict)
+    model: Model | None = None
+
+
+def matching_options(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    options = dict(load_yaml(package_data("match/data/matching.yaml")))
+    for key, value in (overrides or {}).items():
+        options[key] = {**options.get(key, {}), **value} if isinstance(value, dict) else value
+    return options
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - started, 3)
+
+
+def _decisions(decisions: pd.DataFrame | None) -> tuple[set[tuple[str, str]], dict[str, str]]:
+    if decisions is None or decisions.empty:
+        return set(), {}
+    rejected = {(u, t) for u, t, d in decisions[["unit_code", "tax_code", "decision"]].itertuples(index=False)
+                if d == "not_a_match"}  # fmt: skip
+    confirmed = {u: t for u, t, d in decisions[["unit_code", "tax_code", "decision"]].itertuples(index=False)
+                 if d == "confirmed"}  # fmt: skip
+    return rejected, confirmed
+
+
+def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataFrame | None = None,
+                   options: dict[str, Any] | None = None) -> LinkResult:  # fmt: skip
+    """Links (band ``link``) and doubtful pairs (band ``review``) for one quarter and province."""
+    opts = matching_options(options)
+    timer = _Timer()
+    if firms.empty or units.empty:
+        return LinkResult(pd.DataFrame(columns=LINK_COLUMNS), {"pairs_scored": 0, "candidates": 0})
+    quarter, province = str(units["quarter"].iloc[0]), str(units["province"].iloc[0])
+    rejected, confirmed = _decisions(decisions)
+    firm_rows = {row.tax_code: row for row in firms.itertuples(index=False)}
+    branches_of: dict[str, int] = {}
+    for code in firm_rows:
+        if "-" in code:
+            branches_of[code[:10]] = branches_of.get(code[:10], 0) + 1
+    rows: list[dict[str, Any]] = []
+    linked_units: set[str] = set()
+    linked_firms: set[str] = set()
+    exact_pairs: list[tuple[Any, Any]] = []
+
+    def emit(
+        unit: Any, tax_code: str, method: str, weight: float, band: str, evidence: dict[str, Any]
+    ) -> None:
+        rows.append({"quarter": quarter, "province": province, "unit_code": unit.unit_code, "tax_code": tax_code,
+                     "method": method, "weight": weight, "band": band, "evidence": evidence})  # fmt: skip
+        if band == "link":
+            linked_units.add(unit.unit_code)
+            linked_firms.add(tax_code)
+
+    with timer.stage("exact"):
+        for unit in units.itertuples(index=False):
+            if unit.unit_code in confirmed and confirmed[unit.unit_code] in firm_rows:
+                emit(unit, confirmed[unit.unit_code], "confirmed", 1.0, "link",
+                     {"decision": "confirmed", "roll_tax_code": _text(unit.tax_code_raw)})  # fmt: skip
+                continue
+            code = _text(unit.tax_code)
+            if code is None:
+                continue
+            target, method = (code, "exact") if code in firm_rows else (code[:10], "exact_parent")
+            if target not in firm_rows or (unit.unit_code, target) in rejected:
+                continue
+            firm = firm_rows[target]
+            unit_name, firm_name = (
+                record("", _text(unit.name), None, province, None, None),
+                record("", _text(firm.name), None, province, None, None),
+            )
+            score = name_score(unit_name.core, firm_name.core)
+            if score < opts["exact"]["min_name_score"]:
+                continue  # the same code on two plainly different names: let the matcher weigh it
+            if (
+                method == "exact"
+                and unit_name.dependent
+                and not firm_name.dependent
+                and branches_of.get(target)
+            ):
+                continue  # a branch written with its parent's code: one of the branches, not the parent
+            emit(unit, target, method, 1.0, "link", {"roll_tax_code": _text(unit.tax_code_raw), "normalised": code,
+                                                     "firm_tax_code": target, "name_score": round(score, 1)})  # fmt: skip
+            exact_pairs.append((unit, firm))
+
+    with timer.stage("features"):
+        left_units = [u for u in units.itertuples(index=False) if u.unit_code not in linked_units]
+        unit_records = [
+            record(
+                u.unit_code,
+                _text(u.name),
+                _text(u.address),
+                province,
+                _text(u.tax_code),
+                _text(u.tax_code_raw),
+            )
+            for u in left_units
+        ]
+        left_firms = [f for code, f in firm_rows.items() if code not in linked_firms]
+        firm_records = [record(f.tax_code, _text(f.name), _text(f.address), province, f.tax_code, f.tax_code)
+                        for f in left_firms]  # fmt: skip
+
+    with timer.stage("blocking"):
+        blocks = blocking.candidates(unit_records, firm_records, int(opts["blocking"]["max_block_size"]),
+                                     int(opts["blocking"]["keys_per_record"]))  # fmt: skip
+
+    with timer.stage("scoring"):
+        pairs: list[tuple[Record, Record, Comparison]] = []
+        for unit in unit_records:
+            for index in blocks.get(unit.key, ()):
+                firm = firm_records[index]
+                if (unit.key, firm.key) in rejected:
+                    continue
+                pairs.append((unit, firm, compare(unit, firm, opts)))
+
+    with timer.stage("training"):
+        model = _train(
+            exact_pairs, firm_records, [c for _, _, c in pairs], len(unit_records), province, opts
+        )
+
+    with timer.stage("assignment"):
+        link_at, review_at = float(opts["bands"]["link"]), float(opts["bands"]["review"])
+        scored = []
+        for unit, firm, comparison in pairs:
+            weight = model.weight(comparison)
+            probability = model.probability(weight)
+            if probability >= review_at:
+                scored.append((weight, probability, unit, firm, comparison))
+        scored.sort(key=lambda item: (-item[0], item[2].key, item[3].key))
+        taken_units: set[str] = set()
+        taken_firms: set[str] = set()
+        unit_by_code = {u.unit_code: u for u in left_units}
+        for weight, probability, unit, firm, comparison in scored:
+            if unit.key in taken_units or firm.key in taken_firms:
+                continue
+            taken_units.add(unit.key)
+            taken_firms.add(firm.key)
+            band = "link" if probability >= link_at else "review"
+            emit(unit_by_code[unit.key], firm.key, "fuzzy", round(weight, 3), band,
+                 explain(unit, firm, comparison, model, probability))  # fmt: skip
+
+    links = pd.DataFrame(rows, columns=LINK_COLUMNS)
+    stats = {
+        "units": len(units), "firms": len(firms), "exact": len(exact_pairs),
+        "units_to_match": len(unit_records), "firms_to_match": len(firm_records),
+        "candidates": sum(len(v) for v in blocks.values()), "pairs_scored": len(pairs),
+        "training_matches": model.trained_on,
+        "fuzzy_links": int(((links["method"] == "fuzzy") & (links["band"] == "link")).sum()),
+        "review": int((links["band"] == "review").sum()), "seconds_by_stage": timer.seconds,
+    }  # fmt: skip
+    log.info(
+        "linking %s/%s: %s",
+        quarter,
+        province,
+        {k: v for k, v in stats.items() if k != "seconds_by_stage"},
+    )
+    return LinkResult(links, stats, model)
+
+
+def _train(exact_pairs: list[tuple[Any, Any]], left_firms: list[Record], fuzzy_pairs: list[Comparison],
+           units_to_match: int, province: str, opts: dict[str, Any]) -> Model:  # fmt: skip
+    """m from a sample of exact links; u from the other candidates those units would have had.
+
+    Blocking the sampled units against their own firms and the firms still unlinked gives
+    non-matches as hard as the real candidates (names that share rare tokens), unlike random
+    pairs. The fuzzy candidates themselves hold their true matches, so they serve for u only
+    when the exact links are too few.
+    """
+    sample = (
+        exact_pairs
+        if len(exact_pairs) <= TRAINING_SAMPLE
+        else random.Random(0).sample(exact_pairs, TRAINING_SAMPLE)
+    )
+    unit_records = [
+        record(u.unit_code, _text(u.name), _text(u.address), province, None, None)
+        for u, _ in sample
+    ]
+    own_firms = [
+        record(f.tax_code, _text(f.name), _text(f.address), province, f.tax_code, f.tax_code)
+        for _, f in sample
+    ]
+    population = own_firms + left_firms
+    blocks = blocking.candidates(unit_records, population, int(opts["blocking"]["max_block_size"]),
+                                 int(opts["blocking"]["keys_per_record"]))  # fmt: skip
+    matches, non_matches = [], []
+    for unit, own in zip(unit_records, own_firms, strict=True):
+        matches.append(compare(unit, own, opts))
+        for index in blocks.get(unit.key, ()):
+            if population[index].key != own.key:
+                non_matches.append(compare(unit, population[index], opts))
+    if len(non_matches) < int(opts["model"]["min_training_pairs"]):
+        non_matches += fuzzy_pairs
+    return train(matches, non_matches, units_to_match, max(len(fuzzy_pairs), 1), opts)
+
+
+def explain(
+    unit: Record, firm: Record, comparison: Comparison, model: Model, probability: float
+) -> dict[str, Any]:
+    """What a fuzzy link rests on: the strings compared, each level and its weight."""
+    contributions = model.contributions(comparison)
+    return {
+        "probability": round(probability, 5),
+        "unit_name": unit.core,
+        "firm_name": firm.core,
+        "name_score": comparison.scores["name"],
+        "street_score": comparison.scores["street"],
+        "levels": comparison.levels,
+        "weights": {k: round(v, 2) for k, v in contributions.items()},
+        "prior": round(model.prior, 2),
+        "roll_tax_code": unit.tax_digits or None,
+        "unit_communes": sorted(unit.commune_codes),
+        "firm_communes": sorted(firm.commune_codes),
+    }

@@ -1,0 +1,84 @@
+"""Levels into one weight (Fellegi-Sunter, as Splink does it), learned from the partition itself.
+
+m = P(level | match), u = P(level | non-match). The exact tax-code links are free training
+matches; the fuzzy candidate pairs, nearly all of them non-matches, give u. A pair's weight is
+the prior log-odds plus the sum over comparisons of log2(m/u); its probability follows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconcile.match.compare import COMPARISONS, Comparison
+
+LEARNED = tuple(c for c in COMPARISONS if c != "tax_code")
+
+
+@dataclass
+class Model:
+    bayes: dict[str, dict[str, float]]  # comparison -> level -> log2(m/u)
+    prior: float  # log2 odds that a candidate pair is a match
+    trained_on: int  # training matches used (0: priors only)
+    m: dict[str, dict[str, float]] = field(default_factory=dict)
+    u: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def contributions(self, comparison: Comparison) -> dict[str, float]:
+        out = {}
+        for name, level in comparison.levels.items():
+            if level is None:
+                out[name] = 0.0
+            else:
+                out[name] = self.bayes.get(name, {}).get(level, 0.0)
+        return out
+
+    def weight(self, comparison: Comparison) -> float:
+        return self.prior + sum(self.contributions(comparison).values())
+
+    @staticmethod
+    def probability(weight: float) -> float:
+        if weight > 60:
+            return 1.0
+        odds = 2.0**weight
+        return odds / (1.0 + odds)
+
+
+def _distribution(
+    pairs: Sequence[Comparison], name: str, levels: set[str], smoothing: float
+) -> dict[str, float]:
+    counts = Counter(p.levels[name] for p in pairs if p.levels[name] is not None)
+    total = sum(counts.values()) + smoothing * len(levels)
+    return {level: (counts[level] + smoothing) / total for level in levels}
+
+
+def train(matches: Sequence[Comparison], candidates: Sequence[Comparison], expected_matches: int,
+          pairs_to_decide: int, options: dict[str, Any]) -> Model:  # fmt: skip
+    """m from ``matches`` (exact links compared as a fuzzy pair would be), u from ``candidates``
+    (non-matches); the prior is the share of the ``pairs_to_decide`` that can be matches."""
+    settings = options["model"]
+    smoothing = float(settings["smoothing"])
+    bayes: dict[str, dict[str, float]] = {}
+    m_all: dict[str, dict[str, float]] = {}
+    u_all: dict[str, dict[str, float]] = {}
+    use_data = len(matches) >= int(settings["min_training_pairs"]) and candidates
+    for name in LEARNED:
+        levels = {p.levels[name] for p in (*matches, *candidates) if p.levels[name] is not None}
+        if not levels:
+            continue
+        if use_data:
+            m = _distribution(matches, name, levels, smoothing)
+            u = _distribution(candidates, name, levels, smoothing)
+        else:
+            m = u = dict.fromkeys(levels, 1.0 / len(levels))
+        m_all[name], u_all[name] = m, u
+        bayes[name] = {level: math.log2(m[level] / u[level]) for level in levels}
+    priors = settings["tax_code_priors"]
+    bayes["tax_code"] = {level: math.log2(p["m"] / p["u"]) for level, p in priors.items()}
+    m_all["tax_code"] = {level: p["m"] for level, p in priors.items()}
+    u_all["tax_code"] = {level: p["u"] for level, p in priors.items()}
+    share = min(max(expected_matches, 1) / max(pairs_to_decide, 1), 0.5)
+    prior = math.log2(share / (1 - share))
+    return Model(bayes, prior, len(matches) if use_data else 0, m_all, u_all)
