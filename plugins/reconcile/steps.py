@@ -343,18 +343,22 @@ def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, An
         links = read_frame(conn, t.link, **partition)
         quarantined = read_frame(conn, t.quarantine, **partition)
         files = read_frame(conn, t.feed_file, **partition)
+        units = read_frame(conn, t.employer_unit, **partition)
+        firms = read_frame(conn, t.firm, **partition)
     rows = workbook.case_rows(findings, statuses, links, catalog)
+    review = workbook.review_rows(links, units, firms)
     folder = output_folder(settings, quarter, province)
     stem = f"{province}_{quarter}"
     overview = {
         "Quý": str(quarter),
         "Tỉnh (mã mới)": province,
         "Số hồ sơ": len(rows),
+        "Số cặp cần xem xét liên kết": len(review),
         "Tổng số tiền ước tính (VND)": int(rows["money_at_stake"].sum()) if not rows.empty else 0,
         **{f"Quy tắc {rule}": count for rule, count in sorted(Counter(rows["rule"]).items())},
     }
     xlsx = workbook.write_workbook(
-        rows, folder / f"cases_{stem}.xlsx", f"Danh sách hồ sơ kiểm tra – {stem}", overview
+        rows, folder / f"cases_{stem}.xlsx", f"Danh sách hồ sơ kiểm tra – {stem}", overview, review
     )
     csv_path = workbook.write_csv(rows, folder / f"cases_{stem}.csv")
     quarantine_path = folder / f"quarantine_{stem}.csv"
@@ -369,7 +373,7 @@ def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, An
         ]
     columns = ["file", "feed", "row_number", "line", "reasons", "raw"]
     quarantined.reindex(columns=columns).to_csv(quarantine_path, index=False, encoding="utf-8-sig")
-    return {"province": province, "cases": len(rows), "workbook": str(xlsx), "csv": str(csv_path),
+    return {"province": province, "cases": len(rows), "review": len(review), "workbook": str(xlsx), "csv": str(csv_path),
             "quarantine": str(quarantine_path)}  # fmt: skip
 
 

@@ -42,6 +42,18 @@ COLUMNS: list[tuple[str, str, int]] = [
     ("decided_on", "Ngày kết luận", 14),
 ]
 HEADERS = [header for _, header, _ in COLUMNS]
+REVIEW_COLUMNS: list[tuple[str, str, int]] = [
+    ("unit_code", "Mã đơn vị", 12),
+    ("unit_name", "Tên đơn vị (danh sách BHXH)", 45),
+    ("unit_address", "Địa chỉ đơn vị", 40),
+    ("tax_code", "Mã số thuế (doanh nghiệp)", 16),
+    ("firm_name", "Tên doanh nghiệp (thuế, ĐKKD)", 45),
+    ("firm_address", "Địa chỉ doanh nghiệp", 40),
+    ("explanation", "Vì sao có thể là cùng một đơn vị", 70),
+    ("decision", "Kết luận", 22),
+    ("note", "Ghi chú", 30),
+]
+REVIEW_SHEET = "Cần xem xét liên kết"
 _STATUS_GROUPS = {
     "tax_status": "tax_status",
     "registry_status": "registry_status",
@@ -65,12 +77,29 @@ def describe_evidence(evidence: dict[str, Any]) -> str:
 
 
 def describe_link(method: str | None, evidence: dict[str, Any] | None) -> str:
+    """Why a unit is linked to a firm, in words an inspector can check against the two records."""
     if not method:
         return "Không có đơn vị BHXH tương ứng"
     text = label("link_method", method)
-    if evidence and evidence.get("roll_tax_code"):
-        text += f" (MST trên danh sách đơn vị: {evidence['roll_tax_code']})"
-    return text
+    evidence = evidence or {}
+    if method != "fuzzy":
+        if evidence.get("roll_tax_code"):
+            text += f" (MST trên danh sách đơn vị: {evidence['roll_tax_code']})"
+        return text
+    levels = evidence.get("levels", {})
+    words = labels()["link_levels"]
+    parts = [
+        f"tên giống {evidence.get('name_score', 0):.0f}/100 («{evidence.get('unit_name', '')}» ~ «{evidence.get('firm_name', '')}»)"
+    ]
+    for comparison in ("distinguishing", "commune", "legal_form", "tax_code"):
+        level = levels.get(comparison)
+        if level is not None:
+            parts.append(words[comparison].get(level, level))
+    if evidence.get("street_score") is not None:
+        parts.append(f"địa chỉ giống {evidence['street_score']:.0f}/100")
+    probability = evidence.get("probability")
+    head = f"{text} (độ tin cậy {probability:.1%})" if probability is not None else text
+    return f"{head}: " + "; ".join(parts)
 
 
 def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFrame,
@@ -122,6 +151,55 @@ def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFram
     ).reset_index(drop=True)
 
 
+def review_rows(links: pd.DataFrame, units: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
+    """Doubtful pairs (the review band), for an inspector to confirm or reject, most likely first."""
+    review = links[links["band"] == "review"] if not links.empty else links
+    unit_by_code = units.set_index("unit_code") if not units.empty else units
+    firm_by_code = firms.set_index("tax_code") if not firms.empty else firms
+    rows = []
+    for item in review.itertuples(index=False):
+        evidence = item.evidence if isinstance(item.evidence, dict) else json.loads(item.evidence)
+        unit, firm = unit_by_code.loc[item.unit_code], firm_by_code.loc[item.tax_code]
+        rows.append({"unit_code": item.unit_code, "unit_name": unit["name"], "unit_address": unit["address"] or "",
+                     "tax_code": item.tax_code, "firm_name": firm["name"], "firm_address": firm["address"] or "",
+                     "explanation": describe_link(item.method, evidence), "decision": "", "note": "",
+                     "_weight": item.weight})  # fmt: skip
+    frame = pd.DataFrame(rows, columns=[*(k for k, _, _ in REVIEW_COLUMNS), "_weight"])
+    frame = frame.sort_values(["_weight", "unit_code"], ascending=[False, True])
+    return frame.drop(columns="_weight").reset_index(drop=True)
+
+
+def _write_sheet(
+    sheet: Any, columns: list[tuple[str, str, int]], rows: pd.DataFrame, choices: list[str]
+) -> None:
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="1F4E78")
+    for col, (_, header, width) in enumerate(columns, start=1):
+        cell = sheet.cell(1, col, header)
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    keys = [k for k, _, _ in columns]
+    for r, values in enumerate(rows[keys].itertuples(index=False), start=2):
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(r, col, value)
+            if keys[col - 1] == "money_at_stake":
+                cell.number_format = "#,##0"
+            elif keys[col - 1] in ("evidence", "title", "legal_basis", "explanation"):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "B2"
+    last_row = max(len(rows) + 1, 2)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
+    decision_col = get_column_letter(keys.index("decision") + 1)
+    validation = DataValidation(
+        type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True
+    )
+    validation.error = "Chọn một kết luận trong danh sách"
+    validation.prompt = "Kết luận của cán bộ kiểm tra"
+    sheet.add_data_validation(validation)
+    validation.add(f"{decision_col}2:{decision_col}{max(last_row, 1000)}")
+
+
 def write_csv(rows: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     rows.rename(columns=dict(zip([k for k, _, _ in COLUMNS], HEADERS, strict=True))).to_csv(
@@ -130,8 +208,9 @@ def write_csv(rows: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_workbook(rows: pd.DataFrame, path: Path, title: str, summary: dict[str, Any]) -> Path:
-    """Summary sheet first, then the cases sheet. Deterministic bytes for the same input."""
+def write_workbook(rows: pd.DataFrame, path: Path, title: str, summary: dict[str, Any],
+                   review: pd.DataFrame | None = None) -> Path:  # fmt: skip
+    """Summary sheet, the cases sheet, the doubtful links if any. Same bytes for the same input."""
     book = Workbook()
     overview = book.active
     overview.title = "Tổng hợp"
@@ -145,30 +224,11 @@ def write_workbook(rows: pd.DataFrame, path: Path, title: str, summary: dict[str
     overview.column_dimensions["A"].width = 40
     overview.column_dimensions["B"].width = 30
 
-    sheet = book.create_sheet("Hồ sơ")
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="1F4E78")
-    for col, (_, header, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(1, col, header)
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(col)].width = width
-    for r, values in enumerate(rows.itertuples(index=False), start=2):
-        for col, value in enumerate(values, start=1):
-            cell = sheet.cell(r, col, value)
-            if COLUMNS[col - 1][0] == "money_at_stake":
-                cell.number_format = "#,##0"
-            elif COLUMNS[col - 1][0] in ("evidence", "title", "legal_basis"):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "B2"
-    last_row = max(len(rows) + 1, 2)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last_row}"
-    decision_col = get_column_letter([k for k, _, _ in COLUMNS].index("decision") + 1)
-    choices = ",".join(labels()["decision"].values())
-    validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
-    validation.error = "Chọn một kết luận trong danh sách"
-    validation.prompt = "Kết luận của cán bộ kiểm tra"
-    sheet.add_data_validation(validation)
-    validation.add(f"{decision_col}2:{decision_col}{max(last_row, 1000)}")
+    case_choices = [text for key, text in labels()["decision"].items() if key != "confirmed_link"]
+    _write_sheet(book.create_sheet("Hồ sơ"), COLUMNS, rows, case_choices)
+    if review is not None and not review.empty:
+        decisions = labels()["decision"]
+        _write_sheet(book.create_sheet(REVIEW_SHEET), REVIEW_COLUMNS, review,
+                     [decisions["confirmed_link"], decisions["not_a_match"]])  # fmt: skip
 
     return save_deterministic(book, path)

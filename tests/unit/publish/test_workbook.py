@@ -11,6 +11,8 @@ from reconcile.publish.workbook import (
     HEADERS,
     case_rows,
     describe_evidence,
+    describe_link,
+    review_rows,
     write_workbook,
 )
 from reconcile.rules.catalog import rules
@@ -72,3 +74,48 @@ def test_workbook_bytes_are_identical_for_the_same_cases(tmp_path: Path) -> None
     time.sleep(2.1)  # zip entries carry times to the even second
     second = write_workbook(rows, tmp_path / "b.xlsx", "t", {}).read_bytes()
     assert first == second
+
+
+FUZZY_EVIDENCE = {
+    "probability": 0.99812, "unit_name": "thuy san tan hai", "firm_name": "thuy san tan hai", "name_score": 100.0,
+    "street_score": 92.0, "levels": {"name": ">=100", "distinguishing": "same_tokens", "legal_form": "same",
+                                     "commune": "same", "street": ">=90", "tax_code": "missing"},
+}  # fmt: skip
+
+
+def test_a_fuzzy_link_says_why_it_was_made() -> None:
+    text = describe_link("fuzzy", FUZZY_EVIDENCE)
+    assert text.startswith("Khớp tên và địa chỉ (độ tin cậy 99.8%)")
+    for words in (
+        "tên giống 100/100",
+        "«thuy san tan hai»",
+        "cùng xã/phường",
+        "MST trống",
+        "địa chỉ giống 92/100",
+    ):
+        assert words in text
+
+
+def test_the_review_sheet_lists_doubtful_pairs_with_their_reasons(tmp_path: Path) -> None:
+    links = pd.DataFrame(
+        [{"unit_code": "TZ9", "tax_code": "0100233488", "method": "fuzzy", "band": "review", "weight": 4.2,
+          "evidence": {**FUZZY_EVIDENCE, "probability": 0.9}},
+         {"unit_code": "TZ1", "tax_code": "0314409058", "method": "exact", "band": "link", "weight": 1.0, "evidence": {}}]
+    )  # fmt: skip
+    units = pd.DataFrame([{"unit_code": "TZ9", "name": "CTY THUY SAN TAN HAI", "address": "P. Mỹ Tho"},
+                          {"unit_code": "TZ1", "name": "B", "address": None}])  # fmt: skip
+    firms = pd.DataFrame([{"tax_code": "0100233488", "name": "Công ty CP Thủy sản Tân Hải", "address": None},
+                          {"tax_code": "0314409058", "name": "B", "address": None}])  # fmt: skip
+    review = review_rows(links, units, firms)
+    assert list(review["unit_code"]) == ["TZ9"]
+    rows = case_rows(
+        _findings(), pd.DataFrame(columns=["case_id", "status"]), pd.DataFrame(), rules()
+    )
+    book = load_workbook(write_workbook(rows, tmp_path / "w.xlsx", "t", {}, review))
+    sheet = book["Cần xem xét liên kết"]
+    assert [c.value for c in sheet[1]][:5] == ["Mã đơn vị", "Tên đơn vị (danh sách BHXH)", "Địa chỉ đơn vị",
+                                               "Mã số thuế (doanh nghiệp)", "Tên doanh nghiệp (thuế, ĐKKD)"]  # fmt: skip
+    assert sheet["A2"].value == "TZ9" and "độ tin cậy 90.0%" in sheet["G2"].value
+    choices = sheet.data_validations.dataValidation[0].formula1
+    assert "Đúng là đơn vị này" in choices and "Không phải đơn vị này" in choices
+    assert "Đúng là đơn vị này" not in book["Hồ sơ"].data_validations.dataValidation[0].formula1
