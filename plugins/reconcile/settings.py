@@ -103,6 +103,14 @@ def load_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def load_yaml_list(path: Path) -> list[str]:
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or []
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a list at the top level")
+    return [str(item) for item in data]
+
+
 def package_data(relative: str) -> Path:
     """A data file shipped inside the package (reference tables, rule catalogue, feed spec)."""
     return PACKAGE_DIR / relative

@@ -12,61 +12,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from reconcile.match.features import Record
+from reconcile.settings import load_yaml_list, package_data
+
+
+def _trade_tokens() -> frozenset[str]:
+    words = load_yaml_list(package_data("match/data/trade_words.yaml"))
+    return frozenset(token for phrase in words for token in phrase.split())
+
 
 # Trade words and fillers that name what a firm does, not which firm it is.
-COMMON_TOKENS = frozenset(
-    [
-        "thuong",
-        "mai",
-        "dich",
-        "vu",
-        "san",
-        "xuat",
-        "xay",
-        "dung",
-        "dau",
-        "tu",
-        "xuat",
-        "nhap",
-        "khau",
-        "van",
-        "tai",
-        "cong",
-        "nghe",
-        "ky",
-        "thuat",
-        "tu",
-        "van",
-        "phat",
-        "trien",
-        "quoc",
-        "te",
-        "viet",
-        "nam",
-        "kinh",
-        "doanh",
-        "tong",
-        "hop",
-        "thiet",
-        "bi",
-        "vat",
-        "lieu",
-        "nong",
-        "san",
-        "thuy",
-        "san",
-        "du",
-        "lich",
-        "co",
-        "khi",
-        "moi",
-        "truong",
-        "cong",
-        "ty",
-        "doanh",
-        "nghiep",
-    ]
-)
+COMMON_TOKENS = _trade_tokens()
 
 
 def distinctive_tokens(tokens: tuple[str, ...], drop_common: bool = True) -> list[str]:

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Hamming, Levenshtein
+from rapidfuzz.distance import OSA, Hamming
 
 from reconcile.match.blocking import COMMON_TOKENS, distinctive_tokens
-from reconcile.match.features import Record
+from reconcile.match.features import Place, Record, place
 
-COMPARISONS = ("name", "distinguishing", "legal_form", "commune", "street", "tax_code")
+COMPARISONS = ("name", "legal_form", "commune", "street", "tax_code")
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,18 @@ def name_score(a: str, b: str) -> float:
     return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b), 0.97 * fuzz.token_set_ratio(a, b))
 
 
-def _name_level(score: float, cuts: list[int]) -> str:
-    for cut in cuts:
-        if score >= cut:
-            return f">={cut}"
-    return "low"
+def _name_level(unit: Record, firm: Record, score: float, similar: float) -> str:
+    """One comparison for the name, its levels in order, so that no evidence counts twice."""
+    if unit.core and unit.core == firm.core:
+        return "exact"
+    words = _distinguishing(unit, firm)
+    if words in ("same_tokens", "typo"):
+        return "same_words" if words == "same_tokens" else "typo"
+    if words == "numeral_differs":
+        return "numeral_differs"
+    if words == "one_token_differs":
+        return "one_word_differs"
+    return "similar" if score >= similar else "different"
 
 
 def _distinguishing(unit: Record, firm: Record) -> str:
@@ -54,9 +61,7 @@ def _distinguishing(unit: Record, firm: Record) -> str:
     only_firm = [t for t in other if t not in own]
     typos = 0
     for token in list(only_unit):
-        near = next(
-            (t for t in only_firm if Levenshtein.normalized_similarity(token, t) >= 0.6), None
-        )
+        near = next((t for t in only_firm if OSA.normalized_similarity(token, t) >= 0.6), None)
         if near is not None:
             only_unit.remove(token)
             only_firm.remove(near)
@@ -84,13 +89,13 @@ def _legal_form(unit: Record, firm: Record) -> str | None:
     return "different"
 
 
-def _commune(unit: Record, firm: Record) -> str | None:
+def _commune(unit: Place, firm: Place) -> str | None:
     if not unit.commune_codes or not firm.commune_codes:
         return None
     return "same" if unit.commune_codes & firm.commune_codes else "different"
 
 
-def _street(unit: Record, firm: Record, cuts: list[int]) -> tuple[str | None, float | None]:
+def _street(unit: Place, firm: Place, cuts: list[int]) -> tuple[str | None, float | None]:
     if not unit.street or not firm.street:
         return None, None
     score = fuzz.token_set_ratio(unit.street, firm.street)
@@ -119,12 +124,12 @@ def _tax_code(unit: Record, firm: Record) -> str:
 def compare(unit: Record, firm: Record, options: dict[str, Any]) -> Comparison:
     cuts = options["comparisons"]
     score = name_score(unit.core, firm.core)
-    street_level, street_score = _street(unit, firm, cuts["street"]["levels"])
+    unit_place, firm_place = place(unit), place(firm)
+    street_level, street_score = _street(unit_place, firm_place, cuts["street"]["levels"])
     levels = {
-        "name": _name_level(score, cuts["name"]["levels"]),
-        "distinguishing": _distinguishing(unit, firm),
+        "name": _name_level(unit, firm, score, float(cuts["name"]["similar"])),
         "legal_form": _legal_form(unit, firm),
-        "commune": _commune(unit, firm),
+        "commune": _commune(unit_place, firm_place),
         "street": street_level,
         "tax_code": _tax_code(unit, firm),
     }

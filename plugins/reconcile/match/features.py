@@ -1,7 +1,8 @@
-"""What the matcher compares, computed once per record: parsed name, parsed address, tax digits.
+"""What the matcher compares, computed once per record: parsed name, tax digits, and (lazily)
+the parsed address.
 
 Names and addresses repeat (a firm and its unit, a province's communes), so parsing is cached
-per distinct string; the matcher parses only the records it needs.
+per distinct string; an address is parsed only when a pair that needs it is compared.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from functools import lru_cache
 from reconcile.text import tax_code as tax_codes
 from reconcile.text.address import parse_address
 from reconcile.text.legal_forms import parse_name
+from reconcile.text.unicode import fold
 
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 _DIGITS = re.compile(r"\D")
+_DEPENDENT = re.compile(
+    r"^(chi nhanh|cn|van phong dai dien|vpdd|dia diem kinh doanh|ddkd)\b|\bchi nhanh\b"
+)
 
 
 @dataclass(frozen=True)
@@ -27,11 +32,17 @@ class Record:
     legal_forms: frozenset[str]
     dependent: bool  # a branch, representative office or business location
     numerals: frozenset[str]  # the tokens that tell numbered firms apart (II, 257...)
+    address: str
+    province: str
+    tax_code: str | None  # normalised, valid
+    tax_digits: str  # the digits as written, for near-matches of invalid codes
+
+
+@dataclass(frozen=True)
+class Place:
     street: str
     commune_codes: frozenset[str]
     province_code: str | None
-    tax_code: str | None  # normalised, valid
-    tax_digits: str  # the digits as written, for near-matches of invalid codes
 
 
 @lru_cache(maxsize=500_000)
@@ -48,20 +59,29 @@ def _name(name: str) -> tuple[str, tuple[str, ...], frozenset[str], bool, frozen
 
 
 @lru_cache(maxsize=500_000)
-def _address(address: str, province: str) -> tuple[str, frozenset[str], str | None]:
+def _place(address: str, province: str) -> Place:
+    if not address:
+        return Place("", frozenset(), None)
     parsed = parse_address(address, province)
-    return parsed.street or "", frozenset(parsed.commune_codes), parsed.province_code
+    return Place(parsed.street or "", frozenset(parsed.commune_codes), parsed.province_code)
+
+
+def place(record: Record) -> Place:
+    return _place(record.address, record.province)
+
+
+def quick_name(name: str | None) -> tuple[str, bool]:
+    """A name folded whole, and whether it reads as a branch: enough to check an exact link."""
+    folded = fold(name or "")
+    return folded, bool(_DEPENDENT.search(folded))
 
 
 def record(key: str, name: str | None, address: str | None, province: str, tax_code: str | None,
            raw_tax_code: str | None) -> Record:  # fmt: skip
     core, tokens, forms, dependent, numerals = _name(name or "")
-    street, communes, province_code = (
-        _address(address, province) if address else ("", frozenset(), None)
-    )
     digits = _DIGITS.sub("", raw_tax_code or "")
     if len(digits) in (9, 12):
         digits = "0" + digits  # the leading zero Excel drops
     valid = tax_codes.normalise(tax_code) if tax_code else None
-    return Record(key, name or "", core, tokens, forms, dependent, numerals, street, communes,
-                  province_code, valid, digits)  # fmt: skip
+    return Record(key, name or "", core, tokens, forms, dependent, numerals, address or "", province,
+                  valid, digits)  # fmt: skip

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from rapidfuzz import fuzz, process
 
 from reconcile.match import blocking
-from reconcile.match.compare import Comparison, compare, name_score
-from reconcile.match.features import Record, record
+from reconcile.match.compare import Comparison, compare
+from reconcile.match.features import Record, place, quick_name, record
 from reconcile.match.model import Model, train
 from reconcile.settings import load_yaml, package_data
 
@@ -37,7 +38,7 @@ LINK_COLUMNS = [
     "band",
     "evidence",
 ]
-TRAINING_SAMPLE = 3000
+TRAINING_SAMPLE = 2000
 
 
 @dataclass
@@ -122,17 +123,15 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
             if target not in firm_rows or (unit.unit_code, target) in rejected:
                 continue
             firm = firm_rows[target]
-            unit_name, firm_name = (
-                record("", _text(unit.name), None, province, None, None),
-                record("", _text(firm.name), None, province, None, None),
-            )
-            score = name_score(unit_name.core, firm_name.core)
+            unit_name, unit_dependent = quick_name(_text(unit.name))
+            firm_name, firm_dependent = quick_name(_text(firm.name))
+            score = fuzz.token_set_ratio(unit_name, firm_name)
             if score < opts["exact"]["min_name_score"]:
                 continue  # the same code on two plainly different names: let the matcher weigh it
             if (
                 method == "exact"
-                and unit_name.dependent
-                and not firm_name.dependent
+                and unit_dependent
+                and not firm_dependent
                 and branches_of.get(target)
             ):
                 continue  # a branch written with its parent's code: one of the branches, not the parent
@@ -175,14 +174,22 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
             exact_pairs, firm_records, [c for _, _, c in pairs], len(unit_records), province, opts
         )
 
-    with timer.stage("assignment"):
+    with timer.stage("weighing"):
         link_at, review_at = float(opts["bands"]["link"]), float(opts["bands"]["review"])
-        scored = []
-        for unit, firm, comparison in pairs:
-            weight = model.weight(comparison)
-            probability = model.probability(weight)
-            if probability >= review_at:
-                scored.append((weight, probability, unit, firm, comparison))
+        scored = _weigh(pairs, model, review_at)
+
+    with timer.stage("fallback"):
+        # Units with no convincing candidate (typos in every rare token) get a second look:
+        # the firms whose whole name is closest, found by a vectorised scan of the partition.
+        convinced = {unit.key for _, probability, unit, _, _ in scored if probability >= link_at}
+        lost = [u for u in unit_records if u.key not in convinced and u.core]
+        extra = _closest_names(
+            lost, firm_records, {(u.key, f.key) for u, f, _ in pairs}, rejected, opts
+        )
+        scored += _weigh(extra, model, review_at)
+        pairs += extra
+
+    with timer.stage("assignment"):
         scored.sort(key=lambda item: (-item[0], item[2].key, item[3].key))
         taken_units: set[str] = set()
         taken_firms: set[str] = set()
@@ -212,6 +219,52 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
         {k: v for k, v in stats.items() if k != "seconds_by_stage"},
     )
     return LinkResult(links, stats, model)
+
+
+def _weigh(
+    pairs: list[tuple[Record, Record, Comparison]], model: Model, review_at: float
+) -> list[tuple]:
+    out = []
+    for unit, firm, comparison in pairs:
+        weight = model.weight(comparison)
+        probability = model.probability(weight)
+        if probability >= review_at:
+            out.append((weight, probability, unit, firm, comparison))
+    return out
+
+
+def _closest_names(units: list[Record], firms: list[Record], seen: set[tuple[str, str]],
+                   rejected: set[tuple[str, str]], opts: dict[str, Any]) -> list[tuple[Record, Record, Comparison]]:  # fmt: skip
+    """Pairs for units that blocking served badly: each unit's closest firm names by edit ratio."""
+    if not units or not firms:
+        return []
+    fallback = opts["fallback"]
+    top = int(fallback["candidates"])
+
+    def distinctive(record: Record) -> str:
+        return " ".join(blocking.distinctive_tokens(record.tokens)) or record.core
+
+    out = []
+    # the whole name finds typos; the name without trade words finds those dropped or reordered
+    for key in (lambda r: r.core, distinctive):
+        queries, choices = [key(u) for u in units], [key(f) for f in firms]
+        scores = process.cdist(queries, choices, scorer=fuzz.ratio, score_cutoff=float(fallback["min_score"]),
+                               dtype="uint8", workers=1)  # fmt: skip
+        for row, unit in enumerate(units):
+            hits = scores[row].nonzero()[0]
+            if not len(hits):
+                continue
+            ranked = hits[scores[row][hits].argsort(kind="stable")[::-1]]
+            cut = scores[row][ranked[min(top, len(ranked)) - 1]]  # keep every tie with the last one
+            for index in ranked[: int(fallback["max_candidates"])]:
+                if scores[row][index] < cut:
+                    break
+                firm = firms[int(index)]
+                if (unit.key, firm.key) in seen or (unit.key, firm.key) in rejected:
+                    continue
+                seen.add((unit.key, firm.key))
+                out.append((unit, firm, compare(unit, firm, opts)))
+    return out
 
 
 def _train(exact_pairs: list[tuple[Any, Any]], left_firms: list[Record], fuzzy_pairs: list[Comparison],
@@ -265,6 +318,6 @@ def explain(
         "weights": {k: round(v, 2) for k, v in contributions.items()},
         "prior": round(model.prior, 2),
         "roll_tax_code": unit.tax_digits or None,
-        "unit_communes": sorted(unit.commune_codes),
-        "firm_communes": sorted(firm.commune_codes),
+        "unit_communes": sorted(place(unit).commune_codes),
+        "firm_communes": sorted(place(firm).commune_codes),
     }

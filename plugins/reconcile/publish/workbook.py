@@ -91,7 +91,7 @@ def describe_link(method: str | None, evidence: dict[str, Any] | None) -> str:
     parts = [
         f"tên giống {evidence.get('name_score', 0):.0f}/100 («{evidence.get('unit_name', '')}» ~ «{evidence.get('firm_name', '')}»)"
     ]
-    for comparison in ("distinguishing", "commune", "legal_form", "tax_code"):
+    for comparison in ("name", "commune", "legal_form", "tax_code"):
         level = levels.get(comparison)
         if level is not None:
             parts.append(words[comparison].get(level, level))

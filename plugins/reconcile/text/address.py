@@ -135,6 +135,7 @@ def _segments(text: str) -> list[str]:
     return _join_split_provinces(parts)
 
 
+@lru_cache(maxsize=1 << 16)
 def _province_named(text: str) -> str | None:
     """The new province a part of an address names; a bare number there is a house or a ward."""
     return None if fold(text).replace(" ", "").isdigit() else au.province_code_by_name(text)

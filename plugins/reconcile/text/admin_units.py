@@ -92,6 +92,7 @@ def _read(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+@lru_cache(maxsize=1 << 16)
 def unit_name_key(name: str) -> str:
     """A unit name as compared: folded, numbers without leading zeros ("Phường 07" -> "7")."""
     return " ".join((w.lstrip("0") or "0") if w.isdigit() else w for w in fold(name).split())

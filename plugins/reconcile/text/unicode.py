@@ -12,7 +12,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -45,6 +45,7 @@ def strip_diacritics(s: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFD", s)).translate(_D_BAR)
 
 
+@lru_cache(maxsize=1 << 18)
 def fold(s: str) -> str:
     """The comparison form: lower case, no diacritics, punctuation as spaces, single spaces.
 

@@ -76,7 +76,7 @@ def test_exact_codes_link_and_the_model_learns_from_them() -> None:
     assert len(links) == 121 and (links["method"] == "exact").sum() == 120
     assert result.model.trained_on == 120
     # exact links agree on names far more often than candidates do: a high name level weighs for
-    assert result.model.bayes["name"][">=100"] > 3
+    assert result.model.bayes["name"]["exact"] > 3
 
 
 def test_a_dependent_unit_links_to_its_parent_when_the_branch_is_not_in_the_feeds() -> None:

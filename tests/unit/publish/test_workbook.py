@@ -78,7 +78,7 @@ def test_workbook_bytes_are_identical_for_the_same_cases(tmp_path: Path) -> None
 
 FUZZY_EVIDENCE = {
     "probability": 0.99812, "unit_name": "thuy san tan hai", "firm_name": "thuy san tan hai", "name_score": 100.0,
-    "street_score": 92.0, "levels": {"name": ">=100", "distinguishing": "same_tokens", "legal_form": "same",
+    "street_score": 92.0, "levels": {"name": "exact", "legal_form": "same",
                                      "commune": "same", "street": ">=90", "tax_code": "missing"},
 }  # fmt: skip
 
