@@ -73,3 +73,16 @@ def wage_floor(region: int, on: date) -> int:
     if not in_force:
         raise ValueError(f"no regional minimum wage in force on {on.isoformat()}")
     return in_force[-1][region - 1]
+
+
+@cache
+def _wage_regions() -> dict[str, int]:
+    path = package_data("rules/data/wage_regions.csv")
+    with open(path, encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return {r["commune_code"]: int(r["region"]) for r in rows}
+
+
+def wage_region_of_commune(commune_code: str | None) -> int | None:
+    """The minimum-wage region (1-4) of a new commune, from ``data/wage_regions.csv``."""
+    return _wage_regions().get(commune_code) if commune_code else None

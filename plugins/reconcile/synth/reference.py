@@ -15,6 +15,7 @@ from datetime import date
 from functools import cache, lru_cache
 
 from reconcile.quarter import Quarter
+from reconcile.rules.catalog import wage_region_of_commune
 from reconcile.settings import load_yaml, package_data
 
 MERGER_DAY = date(2025, 7, 1)
@@ -32,7 +33,6 @@ EMPLOYEE_RATE_PERMILLE = 105
 TOTAL_RATE_PERCENT = 32  # employer 21.5 % + employee 10.5 %
 
 # Centrally-run cities (new codes): urban wards are region I there.
-CITY_PROVINCES = frozenset({"01", "31", "46", "48", "79", "92"})
 
 _TYPE_CASE = {"thị trấn": "Thị trấn", "thành phố": "Thành phố", "thị xã": "Thị xã"}
 
@@ -121,13 +121,9 @@ class Geography:
 
 
 def _region(province_code: str, commune_code: str, commune_type: str) -> int:
-    """Illustrative wage zone: the gazetted list (Decree 74/2024 appendix) is not shipped."""
-    number = int(commune_code)
-    if province_code in CITY_PROVINCES:
-        return 1 if commune_type == "Phường" else (2 if number % 3 else 3)
-    if commune_type == "Phường":
-        return 2 if number % 3 == 0 else 3
-    return 3 if number % 2 == 0 else 4
+    """The commune's wage zone, from the table the rules read (illustrative, see
+    ``tools/derive_wage_regions.py``), so that generated truth and the rules agree."""
+    return wage_region_of_commune(commune_code) or 3
 
 
 @cache
