@@ -200,6 +200,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--folder", type=Path, help="where to write (default: a temporary folder, removed)"
     )
     synth_bench.set_defaults(func=cmd_bench)
+
+    def cmd_bench_link(args: argparse.Namespace) -> int:
+        from reconcile.bench_link import main
+
+        return main(args)
+
+    link_bench = bench_sub.add_parser(
+        "link", help="time, peak memory and quality of linking generated firms to units"
+    )
+    link_bench.add_argument(
+        "--size",
+        choices=("province", "national"),
+        default="province",
+        help="province: 50,000 firms in 82; national: 1,000,000 firms in the 34, a third of "
+        "the roll without a usable tax code (default province)",
+    )
+    link_bench.add_argument("--firms", type=int, help="firms in all (default: the size's)")
+    link_bench.add_argument(
+        "--provinces", help="'all' (the 34) or comma-separated codes (default: the size's)"
+    )
+    link_bench.add_argument("--seed", type=int, default=42)
+    link_bench.add_argument("--workers", type=int, default=2)
+    link_bench.add_argument(
+        "--folder", type=Path, help="where to write (default: a temporary folder, removed)"
+    )
+    link_bench.set_defaults(func=cmd_bench_link)
     return parser
 
 
