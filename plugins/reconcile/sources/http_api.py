@@ -1,0 +1,402 @@
+"""A partner HTTP API that pages through JSON records with a bearer token.
+
+The contract (``docs/sources.md``)::
+
+    GET {base_url}/{feed}?quarter=2025Q3&province=82&page=1&page_size=500
+    Authorization: Bearer <token>
+
+    200 {"records": [{...}, ...], "next_page": 2}      # null (or absent) on the last page
+
+Instead of ``next_page`` a page may name the next one by URL, as ``"next": "<url>"`` in the body
+or a ``Link: <url>; rel="next"`` header; such a URL must stay on the base URL's scheme, host and
+port (the token is never sent elsewhere). A page that fails for a reason that may pass (a
+timeout, a dropped connection, HTTP 408, 429 or 5xx) is asked again up to ``max_retries`` times
+with a growing, bounded pause; 401 and 403 fail at once with ``PartnerApiAuthError``, any other
+answer with ``PartnerApiError``. Errors name the URL and the status; the token appears in no log
+line and no error message.
+
+``land_to`` writes what ``fetch`` yields as ``<landing>/<quarter>/<province>/<feed>_api_<quarter>.jsonl``:
+one JSON object per line, keys sorted, UTF-8, written under a hidden temporary name and renamed
+when complete. The same records give the same bytes, so ``steps.land`` skips a file it has seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import requests
+from requests.auth import AuthBase
+
+from reconcile.feeds.spec import FEEDS, feed_of_file_name
+from reconcile.landing import safe_file_name, sha256_of
+from reconcile.quarter import Quarter
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUSES = frozenset({408, 429})  # and every 5xx
+_PROVINCE = re.compile(r"^\d{2}$")
+_BODY_SNIPPET = 200
+
+
+class PartnerApiError(Exception):
+    """The partner API could not give the records: names the URL, the status and the fault."""
+
+    def __init__(self, url: str, fault: str, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        self.fault = fault
+        where = f" (HTTP {status})" if status is not None else ""
+        super().__init__(f"{url}{where}: {fault}")
+
+
+class PartnerApiAuthError(PartnerApiError):
+    """The API refused the bearer token (HTTP 401 or 403): asking again will not help."""
+
+
+class _BearerAuth(AuthBase):
+    """Sets ``Authorization: Bearer``; an explicit auth also keeps ``~/.netrc`` from replacing it."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "<bearer token ***>"
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def _with_page(url: str, page: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
+    query.append(("page", str(page)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _check_feed(feed: str) -> str:
+    if feed not in FEEDS:
+        raise ValueError(f"not a feed: {feed!r} (expected one of {', '.join(FEEDS)})")
+    return feed
+
+
+def _check_province(province: str | int) -> str:
+    text = f"{province:02d}" if isinstance(province, int) else str(province)
+    if not _PROVINCE.match(text):
+        raise ValueError(f"not a province code: {province!r} (expected two digits, like 82)")
+    return text
+
+
+class HttpApiSource:
+    """Records of one feed, quarter and province from a partner API (contract above)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        session: requests.Session | None = None,
+        page_size: int = 500,
+        timeout: float = 30,
+        max_retries: int = 3,
+        backoff: float = 1.0,
+        *,
+        max_backoff: float = 30.0,
+        max_pages: int = 10_000,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        scheme, netloc = _origin(base_url)
+        if scheme not in ("http", "https") or not netloc:
+            raise ValueError(
+                f"not an http(s) base URL: {_without_userinfo(base_url)!r} "
+                "(expected the form https://host[:port][/path])"
+            )
+        if not isinstance(token, str) or not token.strip():
+            raise ValueError("no bearer token: the partner API needs one")
+        if page_size < 1 or max_retries < 0 or backoff < 0 or max_backoff < 0 or max_pages < 1:
+            raise ValueError(
+                "page_size and max_pages must be at least 1; max_retries, backoff and "
+                "max_backoff must not be negative"
+            )
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._auth = _BearerAuth(token)
+        self._own_session = session is None
+        self.session = session if session is not None else requests.Session()
+        self.page_size = page_size
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_pages = max_pages
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        return f"HttpApiSource({_without_userinfo(self.base_url)!r}, token=***)"
+
+    def close(self) -> None:
+        """Close the session if this source opened it (a session passed in stays open)."""
+        if self._own_session:
+            self.session.close()
+
+    def __enter__(self) -> HttpApiSource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ fetch
+    def first_page_url(self, feed: str, quarter: str | Quarter, province: str | int) -> str:
+        query = urlencode(
+            {
+                "quarter": str(Quarter.parse(str(quarter))),
+                "province": _check_province(province),
+                "page": 1,
+                "page_size": self.page_size,
+            }
+        )
+        return f"{self.base_url}/{_check_feed(feed)}?{query}"
+
+    def fetch(self, feed: str, quarter: str | Quarter, province: str | int) -> Iterator[dict]:
+        """Every record of ``feed`` for the quarter and province, page after page, in order."""
+        url = self.first_page_url(feed, quarter, province)
+        page, total = 1, 0
+        seen = {url}
+        for _ in range(self.max_pages):
+            body, response = self._get_page(url)
+            records = body["records"]
+            total += len(records)
+            log.info(
+                "%s %s/%s: page %d gave %d records (%d so far)",
+                feed,
+                quarter,
+                province,
+                page,
+                len(records),
+                total,
+            )
+            yield from records
+            next_url = self._next_url(url, page, body, response)
+            if next_url is None:
+                log.info("%s %s/%s: %d records in %d pages", feed, quarter, province, total, page)
+                return
+            if next_url in seen:
+                raise PartnerApiError(
+                    self._show(url), f"the next page points back to one already read: {next_url}"
+                )
+            seen.add(next_url)
+            url, page = next_url, page + 1
+        raise PartnerApiError(
+            self._show(url), f"more than {self.max_pages} pages: stopped (raise max_pages?)"
+        )
+
+    def _next_url(
+        self, url: str, page: int, body: dict[str, Any], response: requests.Response
+    ) -> str | None:
+        if "next_page" in body:
+            number = body["next_page"]
+            if number is None:
+                return None
+            if isinstance(number, str) and number.isdigit():
+                number = int(number)
+            if isinstance(number, bool) or not isinstance(number, int) or number <= page:
+                raise PartnerApiError(
+                    self._show(url),
+                    f"next_page must be a page number above {page} or null, not {number!r}",
+                )
+            return _with_page(url, number)
+        target = body.get("next") or response.links.get("next", {}).get("url")
+        if not target:
+            return None
+        if not isinstance(target, str):
+            raise PartnerApiError(self._show(url), f"next must be a URL or null, not {target!r}")
+        next_url = urljoin(url, target)
+        if _origin(next_url) != _origin(self.base_url):
+            raise PartnerApiError(
+                self._show(url),
+                f"the next page is on another host ({self._show(next_url)}): not sending the "
+                "token there",
+            )
+        return next_url
+
+    def _get_page(self, url: str) -> tuple[dict[str, Any], requests.Response]:
+        """One page's JSON body, asking again (bounded) while the failure may pass."""
+        attempts = self.max_retries + 1
+        shown = self._show(url)
+        for attempt in range(1, attempts + 1):
+            response: requests.Response | None = None
+            try:
+                response = self.session.get(
+                    url,
+                    auth=self._auth,
+                    timeout=self.timeout,
+                    headers={"Accept": "application/json"},
+                )
+            except (
+                requests.Timeout,
+                requests.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
+                status, fault = None, self._describe(exc)
+            except requests.RequestException as exc:
+                raise PartnerApiError(shown, self._describe(exc)) from None
+            else:
+                status = response.status_code
+                if status in (401, 403):
+                    raise PartnerApiAuthError(
+                        shown,
+                        "the partner API refused the bearer token (check the token in the "
+                        "connection's password or extra 'token')",
+                        status,
+                    )
+                if 200 <= status < 300:
+                    return self._body(shown, response), response
+                fault = f"{response.reason or 'error'}{self._snippet(response)}"
+                if status < 500 and status not in RETRYABLE_STATUSES:
+                    raise PartnerApiError(shown, fault, status)
+            if attempt == attempts:
+                raise PartnerApiError(
+                    shown,
+                    f"{fault}; gave up after {attempts} attempt{'s' if attempts > 1 else ''}",
+                    status,
+                )
+            delay = self._delay(attempt, response)
+            log.warning(
+                "%s: %s%s (attempt %d of %d); asking again in %.1f s",
+                shown,
+                f"HTTP {status} " if status is not None else "",
+                fault,
+                attempt,
+                attempts,
+                delay,
+            )
+            self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _body(self, shown: str, response: requests.Response) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except ValueError:
+            raise PartnerApiError(
+                shown, f"the answer is not JSON{self._snippet(response)}", response.status_code
+            ) from None
+        if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+            raise PartnerApiError(
+                shown,
+                'the answer is not an object with a "records" list',
+                response.status_code,
+            )
+        for index, record in enumerate(body["records"]):
+            if not isinstance(record, dict):
+                raise PartnerApiError(
+                    shown,
+                    f"record {index} of the page is a {type(record).__name__}, not a JSON object",
+                    response.status_code,
+                )
+        return body
+
+    def _delay(self, attempt: int, response: requests.Response | None) -> float:
+        delay = self.backoff * 2 ** (attempt - 1)
+        retry_after = response.headers.get("Retry-After") if response is not None else None
+        if retry_after and retry_after.strip().isdigit():
+            delay = max(delay, float(retry_after))
+        return min(delay, self.max_backoff)
+
+    def _describe(self, exc: BaseException) -> str:
+        text = str(exc)
+        if len(text) > 300:
+            text = text[:300] + "..."
+        return self._scrub(f"{type(exc).__name__}: {text}")
+
+    def _snippet(self, response: requests.Response) -> str:
+        text = (response.text or "").strip().replace("\n", " ")
+        if not text:
+            return ""
+        if len(text) > _BODY_SNIPPET:
+            text = text[:_BODY_SNIPPET] + "..."
+        return f": {self._scrub(text)}"
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._token, "***")
+
+    def _show(self, url: str) -> str:
+        return self._scrub(_without_userinfo(url))
+
+    # ------------------------------------------------------------------ land
+    def land_to(
+        self,
+        folder_landing_root: Path | str,
+        feed: str,
+        quarter: str | Quarter,
+        province: str | int,
+    ) -> Path:
+        """Write the records as ``<root>/<quarter>/<province>/<feed>_api_<quarter>.jsonl``.
+
+        The file appears whole or not at all: lines go to a hidden temporary file in the same
+        folder (the landing zone ignores names starting with a dot), renamed when complete.
+        Fails with ``PartnerApiError`` when the API gives no records (nothing is written).
+        """
+        feed = _check_feed(feed)
+        quarter_text = str(Quarter.parse(str(quarter)))
+        province = _check_province(province)
+        name = safe_file_name(f"{feed}_api_{quarter_text}.jsonl")
+        if name is None or feed_of_file_name(name) != feed:  # pragma: no cover - by construction
+            raise ValueError(f"cannot name a landing file for {feed} {quarter_text}")
+        folder = Path(folder_landing_root) / quarter_text / province
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / name
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+        temporary_path = Path(temporary)
+        try:
+            digest = hashlib.sha256()
+            count = 0
+            with os.fdopen(handle, "wb") as out:
+                for record in self.fetch(feed, quarter_text, province):
+                    line = (
+                        json.dumps(
+                            record, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+                        )
+                        + "\n"
+                    ).encode("utf-8")
+                    out.write(line)
+                    digest.update(line)
+                    count += 1
+                if count == 0:
+                    raise PartnerApiError(
+                        self._show(self.first_page_url(feed, quarter_text, province)),
+                        "the API gave no records: nothing landed",
+                    )
+                out.flush()
+                os.fsync(out.fileno())
+            if target.is_file() and sha256_of(target) == digest.hexdigest():
+                temporary_path.unlink()
+                log.info("%s unchanged: the API gave the same %d records", target, count)
+                return target
+            temporary_path.chmod(0o644)
+            os.replace(temporary_path, target)
+        except BaseException:
+            temporary_path.unlink(missing_ok=True)
+            raise
+        log.info("landed %d records as %s", count, target)
+        return target
