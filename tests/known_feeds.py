@@ -27,6 +27,10 @@ EXPECTED_FINDINGS = {
     ("ARREARS_EVASION", EVADER),
     ("NOT_REGISTERED_LATE", NEW_LATE),
     ("ARREARS_LATE", LATE_PAYER),
+    (
+        "STOPPED_PAYING",
+        LATE_PAYER,
+    ),  # its unit paused paying while the firm is active with 9 employees
 }
 
 # fmt: off

@@ -9,6 +9,7 @@ by ``reconcile.synth``; the pipeline itself never reads it.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +107,8 @@ def evaluate_findings(
             subject(rule, f["tax_code"], f["unit_code"]) for f in predicted if f["rule"] == rule
         }
         result[rule] = {**score(((s,) for s in expected), ((s,) for s in guessed)).as_dict(),
-                        "implemented": rule in catalog}  # fmt: skip
+                        "implemented": rule in catalog,
+                        "planted": planted is None or rule in planted}  # fmt: skip
     return result
 
 
@@ -119,6 +121,7 @@ def evaluate(
         raise FileNotFoundError(f"no ground truth for {quarter} in {truth_dir}")
     provinces = provinces or sorted(p.name for p in base.iterdir() if p.is_dir())
     truth_links, unit_noise, truth_findings = [], {}, []
+    planted: set[str] = set()
     predicted_links: dict[str, str] = {}
     predicted_findings: list[dict[str, Any]] = []
     with get_engine(warehouse_url).connect() as conn:
@@ -127,6 +130,11 @@ def evaluate(
             truth_links += _read_csv(folder / "links.csv")
             unit_noise.update({u["unit_code"]: u["noise"] for u in _read_csv(folder / "units.csv")})
             truth_findings += _read_csv(folder / "findings.csv")
+            config = folder / "config.json"
+            if config.is_file():
+                planted |= set(
+                    json.loads(config.read_text(encoding="utf-8")).get("definitions", {})
+                )
             links = read_frame(conn, t.link, quarter=str(quarter), province=province)
             if not links.empty:
                 linked = links[links["band"] == "link"]
@@ -141,7 +149,7 @@ def evaluate(
         "quarter": str(quarter),
         "provinces": provinces,
         "links": evaluate_links(truth_links, unit_noise, predicted_links),
-        "findings": evaluate_findings(truth_findings, predicted_findings),
+        "findings": evaluate_findings(truth_findings, predicted_findings, planted or None),
     }
 
 
@@ -162,5 +170,9 @@ def format_evaluation(result: dict[str, Any]) -> str:
     lines += [row(f"noise: {kind}", s) for kind, s in result["links"]["by_noise"].items()]
     lines += ["Findings by rule:", header]
     for rule, s in result["findings"].items():
-        lines.append(row(rule, s) + ("" if s["implemented"] else "  (rule not built yet)"))
+        note = "" if s["implemented"] else "  (rule not built yet)"
+        note = note or (
+            "" if s.get("planted", True) else "  (not planted by the generator: not scored)"
+        )
+        lines.append(row(rule, s) + note)
     return "\n".join(lines)

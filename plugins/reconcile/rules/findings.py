@@ -15,7 +15,8 @@ import pandas as pd
 
 from reconcile.quarter import Quarter
 from reconcile.rules import money
-from reconcile.rules.catalog import Rule
+from reconcile.rules.catalog import Rule, wage_floor
+from reconcile.rules.regions import wage_region
 
 FINDING_COLUMNS = [
     "quarter", "province", "case_id", "rule", "tax_code", "unit_code", "name", "address",
@@ -176,6 +177,115 @@ def _arrears(units: pd.DataFrame, links: pd.DataFrame, quarter: Quarter, provinc
                        _value(unit.address), evidence, at_stake)  # fmt: skip
 
 
+def _linked_pairs(
+    firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame
+) -> Iterator[tuple[Any, Any, Any]]:
+    """(link, firm, unit) for every link in the link band."""
+    if links.empty:
+        return
+    firm_by_code = firms.set_index("tax_code")
+    unit_by_code = units.set_index("unit_code")
+    for link in links.itertuples(index=False):
+        yield link, firm_by_code.loc[link.tax_code], unit_by_code.loc[link.unit_code]
+
+
+def _wage_rules(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter: Quarter, province: str,
+                catalog: dict[str, Rule], terms: dict[str, Any]) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """Under-registration, salary base below the floor, wage gap, stopped paying: linked pairs."""
+    under, below, gap, stopped = (
+        catalog[c] for c in ("UNDER_REGISTERED", "WAGE_BELOW_FLOOR", "WAGE_GAP", "STOPPED_PAYING")
+    )
+    default = int(terms["default_wage_region"])
+    for link, firm, unit in _linked_pairs(firms, units, links):
+        tax_active = _value(firm["tax_status"]) in ACTIVE_TAX
+        paying = _value(unit["status"]) == "paying"
+        insured, wage_bill = _int(unit["insured_employees"]), _int(unit["wage_bill"])
+        pit = _value(firm["pit_employees"])
+        region, region_source = wage_region(
+            [_value(firm["address"]), _value(unit["address"])], province, default
+        )
+        floor = wage_floor(region, quarter.last_day)
+        base = {"insured_employees": insured, "wage_bill": wage_bill, "unit_status": _value(unit["status"]),
+                "link_method": link.method}  # fmt: skip
+        name, address = unit["name"], _value(unit["address"])
+        if (
+            tax_active
+            and paying
+            and pit is not None
+            and int(pit) - insured >= int(under.thresholds["min_missing"])
+        ):
+            evidence = {"pit_employees": int(pit), **base, "missing_employees": int(pit) - insured}
+            yield _finding(under, quarter, province, link.tax_code, link.unit_code, name, address, evidence,
+                           money.under_registered(int(pit) - insured, insured, wage_bill, floor, terms))  # fmt: skip
+        if paying and insured > 0 and wage_bill < insured * floor:
+            evidence = {**base, "wage_region": region, "region_from": region_source, "regional_floor": floor,
+                        "floor_total": insured * floor}  # fmt: skip
+            yield _finding(below, quarter, province, link.tax_code, link.unit_code, name, address, evidence,
+                           money.below_floor(insured, wage_bill, floor, terms))  # fmt: skip
+        tax_wages = _int(firm["pit_wage_bill"])
+        if tax_active and paying and tax_wages and wage_bill >= 0:
+            monthly = tax_wages / 12
+            if monthly > float(
+                gap.thresholds["ratio"]
+            ) * wage_bill and monthly - wage_bill >= float(gap.thresholds["min_monthly_gap"]):
+                evidence = {"pit_wage_bill": tax_wages, "pit_monthly_wages": round(monthly), **base}
+                yield _finding(gap, quarter, province, link.tax_code, link.unit_code, name, address, evidence,
+                               money.wage_gap(tax_wages, wage_bill, terms))  # fmt: skip
+        employees = _int(pit)
+        stopped_unit = _value(unit["status"]) in ("paused", "closed", "closing") or insured == 0
+        if tax_active and employees >= int(stopped.thresholds["min_employees"]) and stopped_unit:
+            evidence = {"pit_employees": employees, **base}
+            yield _finding(stopped, quarter, province, link.tax_code, link.unit_code, name, address, evidence,
+                           money.stopped_paying(employees, floor, terms))  # fmt: skip
+
+
+def _tax_code_fixes(units: pd.DataFrame, all_links: pd.DataFrame, quarter: Quarter, province: str,
+                    catalog: dict[str, Rule]) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """Data fixes for the agency: the roll's code is blank, invalid, or not the linked firm's."""
+    rule = catalog["ROLL_TAX_CODE_FIX"]
+    linked = (
+        {}
+        if all_links.empty
+        else dict(
+            zip(
+                all_links["unit_code"],
+                zip(all_links["tax_code"], all_links["band"], all_links["method"], strict=True),
+                strict=True,
+            )
+        )
+    )
+    for unit in units.itertuples(index=False):
+        raw, valid = _value(unit.tax_code_raw), _value(unit.tax_code)
+        target = linked.get(unit.unit_code)
+        if target is None or target[1] != "link":
+            continue  # only what a link tells us to write: unlinked units are the matcher's business
+        if raw is None:
+            defect = "blank"
+        elif valid is None:
+            defect = "invalid"
+        elif valid != target[0] and target[2] != "exact_parent":
+            defect = "different"
+        else:
+            continue
+        evidence = {
+            "roll_tax_code": raw,
+            "defect": defect,
+            "linked_tax_code": target[0],
+            "link_method": target[2],
+        }
+        yield _finding(
+            rule,
+            quarter,
+            province,
+            target[0],
+            unit.unit_code,
+            unit.name,
+            _value(unit.address),
+            evidence,
+            0,
+        )
+
+
 def _iso(value: Any) -> str | None:
     value = _value(value)
     return value.isoformat() if value is not None else None
@@ -185,6 +295,7 @@ def find(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter:
          province: str, catalog: dict[str, Rule], terms: dict[str, Any]) -> pd.DataFrame:  # fmt: skip
     """Every finding of the partition, sorted by money at stake (largest first), then case."""
     # a firm in the review band is neither linked nor missing: it waits on the review list
+    all_links = links
     linked_firms = set(links["tax_code"]) if not links.empty else set()
     links = links[links["band"] == "link"] if not links.empty else links
     rows = [
@@ -195,6 +306,12 @@ def find(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter:
             else ()
         ),
         *_arrears(units, links, quarter, province, catalog, terms),
+        *(
+            _wage_rules(firms, units, links, quarter, province, catalog, terms)
+            if not links.empty
+            else ()
+        ),
+        *_tax_code_fixes(units, all_links, quarter, province, catalog),
     ]
     frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     return frame.sort_values(["money_at_stake", "case_id"], ascending=[False, True]).reset_index(

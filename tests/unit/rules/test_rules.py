@@ -29,7 +29,7 @@ def firm(code: str, **values) -> dict:
 def unit(code: str, **values) -> dict:
     row = dict.fromkeys(UNIT_COLUMNS)
     row.update(quarter="2025Q3", province="82", unit_code=code, name=f"Unit {code}", status="paying",
-               insured_employees=5, arrears=0, arrears_months=0)  # fmt: skip
+               insured_employees=5, wage_bill=5 * 6_000_000, arrears=0, arrears_months=0)  # fmt: skip
     row.update(values)
     return row
 
@@ -101,7 +101,7 @@ def test_a_linked_firm_is_not_unregistered() -> None:
         [unit("TZ1")],
         [("TZ1", "0100233488")],
     )
-    assert result.empty
+    assert not {"NOT_REGISTERED", "NOT_REGISTERED_LATE"} & set(result["rule"])
 
 
 @pytest.mark.parametrize(
@@ -159,8 +159,9 @@ def test_wage_floors_by_date_and_region() -> None:
     assert wage_floor(1, date(2025, 9, 30)) == 4_960_000
     assert wage_floor(4, date(2025, 12, 31)) == 3_450_000
     assert wage_floor(1, date(2026, 1, 1)) == 5_310_000
+    assert wage_floor(2, date(2024, 6, 30)) == 4_160_000
     with pytest.raises(ValueError, match="no regional minimum wage"):
-        wage_floor(1, date(2024, 6, 30))
+        wage_floor(1, date(2022, 6, 30))
 
 
 def test_money_at_stake_by_hand() -> None:
@@ -170,3 +171,80 @@ def test_money_at_stake_by_hand() -> None:
     assert money.unregistered(1, 1000, Q3, TERMS) == round(3_860_000 * 0.32 * 12)
     # 10,000,000 owed 92 days past due: + 0.03 % a day
     assert money.arrears_with_interest(10_000_000, 92, TERMS) == 10_276_000
+
+
+# Phường Mỹ Tho (82) is a ward: region 2 or 3 in the illustrative table; the test reads the table.
+MY_THO = "Số 5 đường 30/4, Phường Mỹ Tho, Tỉnh Đồng Tháp"
+
+
+def _region_floor(address: str) -> tuple[int, int]:
+    from reconcile.rules.regions import wage_region
+
+    region, source = wage_region([address], "82", 3)
+    assert source == "address"
+    return region, wage_floor(region, Q3.last_day)
+
+
+def test_under_registered_against_the_tax_finalisation_and_its_money() -> None:
+    region, floor = _region_floor(MY_THO)
+    firm_row = firm("0100233488", pit_employees=12, address=MY_THO)
+    result = run(
+        [firm_row],
+        [unit("TZ1", insured_employees=8, wage_bill=8 * 7_000_000)],
+        [("TZ1", "0100233488")],
+    )
+    row = result[result["rule"] == "UNDER_REGISTERED"].iloc[0]
+    assert row["evidence"]["missing_employees"] == 4
+    # 4 missing x max(floor, 7,000,000 average insured wage) x 32 % x 3 months
+    assert row["money_at_stake"] == round(4 * max(floor, 7_000_000) * 0.32 * 3)
+    equal = run(
+        [firm("0100233488", pit_employees=8, address=MY_THO)],
+        [unit("TZ1", insured_employees=8)],
+        [("TZ1", "0100233488")],
+    )
+    assert "UNDER_REGISTERED" not in set(equal["rule"])
+
+
+def test_salary_base_below_the_regional_floor_of_the_firms_commune() -> None:
+    region, floor = _region_floor(MY_THO)
+    low = unit("TZ1", insured_employees=10, wage_bill=10 * floor - 1_000_000)
+    result = run([firm("0100233488", address=MY_THO)], [low], [("TZ1", "0100233488")])
+    row = result[result["rule"] == "WAGE_BELOW_FLOOR"].iloc[0]
+    assert (row["evidence"]["wage_region"], row["evidence"]["regional_floor"]) == (region, floor)
+    assert row["money_at_stake"] == round(1_000_000 * 0.32 * 3)
+    fine = unit("TZ1", insured_employees=10, wage_bill=10 * floor)
+    assert "WAGE_BELOW_FLOOR" not in set(
+        run([firm("0100233488", address=MY_THO)], [fine], [("TZ1", "0100233488")])["rule"]
+    )
+
+
+def test_wage_gap_and_stopped_paying() -> None:
+    rich = firm("0100233488", pit_employees=20, pit_wage_bill=12 * 300_000_000, address=MY_THO)
+    result = run(
+        [rich],
+        [unit("TZ1", insured_employees=20, wage_bill=20 * 6_000_000)],
+        [("TZ1", "0100233488")],
+    )
+    gap = result[result["rule"] == "WAGE_GAP"].iloc[0]
+    assert gap["money_at_stake"] == round((300_000_000 - 120_000_000) * 0.32 * 3)
+    paused = unit("TZ1", status="paused", insured_employees=0, wage_bill=0)
+    result = run(
+        [firm("0100233488", pit_employees=6, address=MY_THO)], [paused], [("TZ1", "0100233488")]
+    )
+    stopped = result[result["rule"] == "STOPPED_PAYING"].iloc[0]
+    _, floor = _region_floor(MY_THO)
+    assert stopped["money_at_stake"] == round(6 * floor * 0.32 * 3)
+
+
+def test_roll_tax_code_fixes_for_linked_units_only() -> None:
+    firms_ = [firm("0100233488"), firm("0314409058")]
+    units_ = [unit("TZ1", tax_code_raw=None, tax_code=None), unit("TZ2", tax_code_raw="0100233489", tax_code=None),
+              unit("TZ3", tax_code_raw="0312687878", tax_code="0312687878"), unit("TZ4", tax_code_raw=None, tax_code=None)]  # fmt: skip
+    result = run(
+        firms_, units_, [("TZ1", "0100233488"), ("TZ2", "0314409058"), ("TZ3", "0314409058")]
+    )
+    fixes = result[result["rule"] == "ROLL_TAX_CODE_FIX"]
+    assert {
+        (u, e["defect"]) for u, e in zip(fixes["unit_code"], fixes["evidence"], strict=True)
+    } == {("TZ1", "blank"), ("TZ2", "invalid"), ("TZ3", "different")}
+    assert set(fixes["money_at_stake"]) == {0} and set(fixes["severity"]) == {0}
