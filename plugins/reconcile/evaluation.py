@@ -85,8 +85,11 @@ def evaluate_links(truth_links: list[dict[str, str]], unit_noise: dict[str, str]
 
 
 def evaluate_findings(
-    truth_findings: list[dict[str, str]], predicted: list[dict[str, Any]]
+    truth_findings: list[dict[str, str]],
+    predicted: list[dict[str, Any]],
+    planted: set[str] | None = None,
 ) -> dict[str, Any]:
+    """Per rule; ``planted``: the rules the generator plants (the others cannot be scored)."""
     catalog = rules()
 
     def subject(rule: str, tax_code: str | None, unit_code: str | None) -> str | None:
