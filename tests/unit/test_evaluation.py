@@ -56,7 +56,7 @@ def test_findings_are_compared_by_their_subject() -> None:
         {"rule": "NOT_REGISTERED", "tax_code": "A", "unit_code": ""},
         {"rule": "NOT_REGISTERED", "tax_code": "B", "unit_code": ""},
         {"rule": "ARREARS_LATE", "tax_code": "", "unit_code": "U1"},
-        {"rule": "WAGE_BELOW_FLOOR", "tax_code": "C", "unit_code": "U2"},
+        {"rule": "FUTURE_RULE", "tax_code": "C", "unit_code": "U2"},
     ]
     predicted = [
         {"rule": "NOT_REGISTERED", "tax_code": "A", "unit_code": None},
@@ -67,13 +67,13 @@ def test_findings_are_compared_by_their_subject() -> None:
             "unit_code": "U1",
         },  # the unit is the subject
     ]
-    result = evaluate_findings(truth, predicted)
+    predicted.append({"rule": "WAGE_GAP", "tax_code": "D", "unit_code": "U3"})
+    result = evaluate_findings(
+        truth, predicted, planted={"NOT_REGISTERED", "ARREARS_LATE", "FUTURE_RULE"}
+    )
     assert (result["NOT_REGISTERED"]["precision"], result["NOT_REGISTERED"]["recall"]) == (0.5, 0.5)
     assert result["ARREARS_LATE"]["f1"] == 1.0
-    assert (
-        result["WAGE_BELOW_FLOOR"]["implemented"] is False
-        and result["WAGE_BELOW_FLOOR"]["recall"] == 0.0
-    )
+    assert result["FUTURE_RULE"]["implemented"] is False and result["FUTURE_RULE"]["recall"] == 0.0
     text = format_evaluation(
         {
             "quarter": "2025Q3",
@@ -82,4 +82,5 @@ def test_findings_are_compared_by_their_subject() -> None:
             "findings": result,
         }
     )
-    assert "WAGE_BELOW_FLOOR" in text and "(rule not built yet)" in text
+    assert "FUTURE_RULE" in text and "(rule not built yet)" in text
+    assert result["WAGE_GAP"]["planted"] is False and "not planted by the generator" in text
