@@ -345,6 +345,15 @@ def _row(name: str, s: dict[str, Any]) -> str:
     )
 
 
+def _link_one(job: tuple[str, Any, Any]) -> tuple[str, float, dict[str, Any], Any]:
+    from reconcile.match import link_partition
+
+    code, firms, units = job
+    started = time.perf_counter()
+    result = link_partition(firms, units)
+    return code, time.perf_counter() - started, result.stats or {}, result.links
+
+
 def bench_link(
     firms: int,
     provinces: str | tuple[str, ...],
@@ -356,7 +365,6 @@ def bench_link(
     """Generate and read the frames (timed apart), time ``link_partition`` per province, and
     score the links in band "link" against the truth; the printable figures."""
     from reconcile.evaluation import evaluate_links, score
-    from reconcile.match import link_partition
     from reconcile.synth import NoiseRates
 
     codes = province_codes(provinces)
@@ -379,16 +387,23 @@ def bench_link(
     pairs = candidates = 0
     linked: list[Any] = []
     started = time.perf_counter()
-    for code, part in parts.items():
-        t0 = time.perf_counter()
-        result = link_partition(part.firms, part.units)
-        times[code] = time.perf_counter() - t0
-        stats = result.stats or {}
+    # Provinces are independent partitions, as in the DAG's mapped tasks: with workers > 1 they
+    # are linked in parallel processes, each holding one province at a time.
+    jobs = [(code, part.firms, part.units) for code, part in parts.items()]
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_link_one, jobs))
+    else:
+        results = [_link_one(job) for job in jobs]
+    for code, seconds, stats, links_of_province in results:
+        times[code] = seconds
         pairs += int(stats.get("pairs_scored", 0) or 0)
         candidates += int(stats.get("candidates", 0) or 0)
-        for stage, seconds in (stats.get("seconds_by_stage") or {}).items():
-            stages[stage] = stages.get(stage, 0.0) + float(seconds)
-        linked.append(result.links)
+        for stage, stage_seconds in (stats.get("seconds_by_stage") or {}).items():
+            stages[stage] = stages.get(stage, 0.0) + float(stage_seconds)
+        linked.append(links_of_province)
     linking_total = time.perf_counter() - started
     linked_mb, child_mb = peak_memory_mb()
 
