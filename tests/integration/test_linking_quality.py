@@ -1,0 +1,65 @@
+"""Linking quality on a generated province, against the goals of the linking work.
+
+Goals (measured at scale by `python -m reconcile bench link`): on the links that need fuzzy
+matching, precision >= 0.995 and recall >= 0.98; no kind of noise below 0.95 recall. A province
+of 8,000 firms is smaller and noisier in its rates, so the thresholds below keep a margin.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reconcile.bench_link import needs_fuzzy, synth_frames
+from reconcile.evaluation import evaluate_links, score
+from reconcile.match import link_partition
+
+PRECISION_FUZZY = 0.99
+RECALL_FUZZY = 0.965
+RECALL_PER_NOISE = 0.93
+PRECISION_ALL = 0.995
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    folder = tmp_path_factory.mktemp("linking")
+    part = synth_frames(8000, ("86",), seed=11, folder=Path(folder), workers=1)["86"]
+    result = link_partition(part.firms, part.units)
+    band = result.links[result.links["band"] == "link"]
+    predicted = dict(zip(band["unit_code"], band["tax_code"], strict=True))
+    return {"part": part, "result": result, "predicted": predicted}
+
+
+def test_precision_and_recall_of_the_links_that_need_fuzzy_matching(linked: dict) -> None:
+    part, predicted = linked["part"], linked["predicted"]
+    fuzzy_units = needs_fuzzy(part)
+    assert len(fuzzy_units) > 500
+    expected = {(link["unit_code"], link["tax_code"]) for link in part.truth_links}
+    fuzzy = score(
+        (p for p in expected if p[0] in fuzzy_units),
+        (p for p in predicted.items() if p[0] in fuzzy_units),
+    )
+    assert fuzzy.precision >= PRECISION_FUZZY, fuzzy
+    assert fuzzy.recall >= RECALL_FUZZY, fuzzy
+
+
+def test_no_kind_of_noise_is_left_behind(linked: dict) -> None:
+    part = linked["part"]
+    quality = evaluate_links(part.truth_links, part.unit_noise, linked["predicted"])
+    assert quality["overall"]["precision"] >= PRECISION_ALL
+    weak = {
+        kind: s["recall"]
+        for kind, s in quality["by_noise"].items()
+        if s["expected"] >= 20 and s["recall"] < RECALL_PER_NOISE
+    }
+    assert not weak
+
+
+def test_every_fuzzy_link_carries_its_explanation(linked: dict) -> None:
+    links = linked["result"].links
+    fuzzy = links[links["method"] == "fuzzy"]
+    assert len(fuzzy) > 500
+    for evidence in fuzzy["evidence"].head(200):
+        assert {"probability", "unit_name", "firm_name", "levels", "weights"} <= set(evidence)
+        assert set(evidence["levels"]) == {"name", "legal_form", "commune", "street", "tax_code"}
