@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from reconcile import __version__
 from reconcile.feeds.cleaning import clean
@@ -26,11 +26,13 @@ from reconcile.feeds.spec import specs
 from reconcile.landing import IncomingFile, LandingZone, LocalLandingZone, sha256_of
 from reconcile.match import link_partition
 from reconcile.publish import workbook
+from reconcile.publish.groups import commune_namer
 from reconcile.publish.masking import mask_raw_record
 from reconcile.quality.expectations import load_suite, validate_frame
 from reconcile.quality.quarantine import split_rows, too_many_bad_rows
 from reconcile.quarter import Quarter
 from reconcile.rules import cases as case_logic
+from reconcile.rules import decisions as decision_logic
 from reconcile.rules.catalog import contributions, rules
 from reconcile.rules.findings import find
 from reconcile.settings import Settings
@@ -38,7 +40,7 @@ from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.partitions import build_firms, build_units
 from reconcile.warehouse.queries import run_query
-from reconcile.warehouse.store import read_frame, records, replace_partition
+from reconcile.warehouse.store import insert_rows, read_frame, records, replace_partition
 
 log = logging.getLogger(__name__)
 
@@ -251,8 +253,36 @@ def load(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
         partition = {"quarter": str(quarter), "province": province}
         replace_partition(conn, t.firm, partition, records(firms, t.firm))
         replace_partition(conn, t.employer_unit, partition, records(units, t.employer_unit))
+        decided = _store_decisions(conn, _staged(conn, "decisions", quarter, province), quarter)
     log.info("loaded %s/%s: %d firms, %d employer units", quarter, province, len(firms), len(units))
-    return {"province": province, "firms": len(firms), "units": len(units)}
+    return {"province": province, "firms": len(firms), "units": len(units), "decisions": decided}
+
+
+def _store_decisions(conn: Any, staged: pd.DataFrame, quarter: Quarter) -> int:
+    """Inspectors' decisions landed this quarter into ``decision``, one per case and day.
+
+    A decision without a date takes the day its file was landed; the same case decided twice
+    on one day keeps the later file's word. Replacing by (case, day) keeps reruns idempotent.
+    """
+    if staged.empty:
+        return 0
+    frame = staged.copy()
+    landed_day = frame["landed_at"].map(
+        lambda moment: moment.date() if hasattr(moment, "date") else moment
+    )
+    frame["decided_on"] = frame["decided_on"].where(frame["decided_on"].notna(), landed_day)
+    frame = frame.sort_values(["landed_at", "row_number"]).drop_duplicates(
+        ["case_id", "decided_on"], keep="last"
+    )
+    frame["quarter"] = str(quarter)
+    for case_id, decided_on in zip(frame["case_id"], frame["decided_on"], strict=True):
+        conn.execute(
+            delete(t.decision).where(
+                t.decision.c.case_id == case_id, t.decision.c.decided_on == decided_on
+            )
+        )
+    insert_rows(conn, t.decision, records(frame, t.decision))
+    return len(frame)
 
 
 # ---------------------------------------------------------------- link
@@ -263,7 +293,9 @@ def link(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
     with engine.begin() as conn:
         firms = read_frame(conn, t.firm, **partition)
         units = read_frame(conn, t.employer_unit, **partition)
-        result = link_partition(firms, units, options=settings.options.get("matching"))
+        last = decision_logic.latest(read_frame(conn, t.decision), quarter)
+        overrides = decision_logic.link_overrides(last, read_frame(conn, t.case, province=province))
+        result = link_partition(firms, units, overrides, options=settings.options.get("matching"))
         replace_partition(conn, t.link, partition, records(result.links, t.link))
     links = result.links
     by_method = (
@@ -295,6 +327,12 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
         units = read_frame(conn, t.employer_unit, **partition)
         links = read_frame(conn, t.link, **partition)
         findings = find(firms, units, links, quarter, province, catalog, terms)
+        last = decision_logic.latest(read_frame(conn, t.decision), quarter)
+        quiet = decision_logic.suppressed(
+            last, quarter, int(settings.options.get("not_subject_quarters", 4))
+        )
+        suppressed = int(findings["case_id"].isin(quiet).sum()) if not findings.empty else 0
+        findings = findings[~findings["case_id"].isin(quiet)] if suppressed else findings
         replace_partition(conn, t.finding, partition, records(findings, t.finding))
 
         before = read_frame(conn, t.finding, province=province)
@@ -310,7 +348,12 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
             else set()
         )
         statuses = case_logic.case_statuses(
-            set(findings["case_id"]), previous, earlier, quarter, province
+            set(findings["case_id"]),
+            previous,
+            earlier,
+            quarter,
+            province,
+            closed=decision_logic.resolved(last),
         )
         replace_partition(conn, t.case_status, partition, records(statuses, t.case_status))
 
@@ -322,7 +365,7 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
     by_rule = dict(Counter(findings["rule"])) if not findings.empty else {}
     by_status = dict(Counter(statuses["status"])) if not statuses.empty else {}
     log.info("rules %s/%s: %d findings %s", quarter, province, len(findings), by_rule)
-    return {"province": province, "findings": by_rule, "cases": by_status,
+    return {"province": province, "findings": by_rule, "cases": by_status, "suppressed": suppressed,
             "money_at_stake": int(findings["money_at_stake"].sum()) if not findings.empty else 0}  # fmt: skip
 
 
@@ -345,7 +388,14 @@ def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, An
         files = read_frame(conn, t.feed_file, **partition)
         units = read_frame(conn, t.employer_unit, **partition)
         firms = read_frame(conn, t.firm, **partition)
-    rows = workbook.case_rows(findings, statuses, links, catalog)
+        last = decision_logic.latest(read_frame(conn, t.decision), quarter)
+    group_of = (
+        commune_namer(province)
+        if settings.options.get("workbook_group_by", "commune") == "commune"
+        else None
+    )
+    rows = workbook.case_rows(findings, statuses, links, catalog, firms, decision_logic.carried(last),
+                              mask=bool(settings.options.get("mask_personal_data", True)), group_of=group_of)  # fmt: skip
     review = workbook.review_rows(links, units, firms)
     folder = output_folder(settings, quarter, province)
     stem = f"{province}_{quarter}"
@@ -358,7 +408,12 @@ def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, An
         **{f"Quy tắc {rule}": count for rule, count in sorted(Counter(rows["rule"]).items())},
     }
     xlsx = workbook.write_workbook(
-        rows, folder / f"cases_{stem}.xlsx", f"Danh sách hồ sơ kiểm tra – {stem}", overview, review
+        rows,
+        folder / f"cases_{stem}.xlsx",
+        f"Danh sách hồ sơ kiểm tra – {stem}",
+        overview,
+        review,
+        group_sheets=group_of is not None,
     )
     csv_path = workbook.write_csv(rows, folder / f"cases_{stem}.csv")
     quarantine_path = folder / f"quarantine_{stem}.csv"

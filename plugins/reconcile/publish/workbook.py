@@ -7,6 +7,8 @@ of the decisions the pipeline reads back, frozen header, filters and readable wi
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reconcile.publish.labels import label, labels
+from reconcile.publish.masking import mask_name
 from reconcile.publish.xlsx import save_deterministic
 from reconcile.rules.catalog import Rule
 
@@ -31,7 +34,9 @@ COLUMNS: list[tuple[str, str, int]] = [
     ("tax_code", "Mã số thuế", 16),
     ("unit_code", "Mã đơn vị", 12),
     ("name", "Tên doanh nghiệp / đơn vị", 45),
+    ("representative", "Người đại diện", 20),
     ("address", "Địa chỉ", 45),
+    ("group", "Xã/phường", 18),
     ("evidence", "Bằng chứng", 60),
     ("link", "Liên kết", 40),
     ("money_at_stake", "Số tiền ước tính (VND)", 20),
@@ -43,6 +48,7 @@ COLUMNS: list[tuple[str, str, int]] = [
 ]
 HEADERS = [header for _, header, _ in COLUMNS]
 REVIEW_COLUMNS: list[tuple[str, str, int]] = [
+    ("case_id", "Mã hồ sơ", 34),
     ("unit_code", "Mã đơn vị", 12),
     ("unit_name", "Tên đơn vị (danh sách BHXH)", 45),
     ("unit_address", "Địa chỉ đơn vị", 40),
@@ -54,6 +60,7 @@ REVIEW_COLUMNS: list[tuple[str, str, int]] = [
     ("note", "Ghi chú", 30),
 ]
 REVIEW_SHEET = "Cần xem xét liên kết"
+FIXES_SHEET = "Sửa dữ liệu mã số thuế"
 _STATUS_GROUPS = {
     "tax_status": "tax_status",
     "registry_status": "registry_status",
@@ -102,9 +109,20 @@ def describe_link(method: str | None, evidence: dict[str, Any] | None) -> str:
     return f"{head}: " + "; ".join(parts)
 
 
-def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFrame,
-              catalog: dict[str, Rule]) -> pd.DataFrame:  # fmt: skip
-    """The workbook's rows: findings with their case status, words for evidence and link."""
+def link_case_id(unit_code: str, tax_code: str) -> str:
+    """The case id of a doubtful link on the review sheet, read back with the decisions."""
+    return f"LINK-{unit_code}-{tax_code}"
+
+
+def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFrame, catalog: dict[str, Rule],
+              firms: pd.DataFrame | None = None, carried: dict[str, dict[str, Any]] | None = None,
+              mask: bool = True, group_of: Callable[[str | None], str] | None = None) -> pd.DataFrame:  # fmt: skip
+    """The workbook's rows: findings with their case status, words for evidence and link.
+
+    ``carried``: the last decision per case that goes on into this workbook (confirmed, in
+    progress). ``group_of``: the sheet a finding's address belongs on. Representatives are
+    personal data: masked unless ``mask`` is False.
+    """
     status_by_case = (
         dict(zip(statuses["case_id"], statuses["status"], strict=True))
         if not statuses.empty
@@ -113,6 +131,10 @@ def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFram
     link_by_unit = (
         {row.unit_code: row for row in links.itertuples(index=False)} if not links.empty else {}
     )
+    representative = {}
+    if firms is not None and not firms.empty:
+        representative = dict(zip(firms["tax_code"], firms["representative"], strict=True))
+    carried = carried or {}
     rows = []
     for item in findings.itertuples(index=False):
         evidence = item.evidence if isinstance(item.evidence, dict) else json.loads(item.evidence)
@@ -123,6 +145,9 @@ def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFram
                 link.evidence if isinstance(link.evidence, dict) else json.loads(link.evidence)
             )
         rule = catalog[item.rule]
+        person = representative.get(item.tax_code) if item.tax_code else None
+        person = person if isinstance(person, str) and person else ""
+        previous = carried.get(item.case_id, {})
         rows.append(
             {
                 "case_id": item.case_id,
@@ -134,15 +159,19 @@ def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFram
                 "tax_code": item.tax_code or "",
                 "unit_code": item.unit_code or "",
                 "name": item.name or "",
+                "representative": mask_name(person) if (mask and person) else person,
                 "address": item.address or "",
+                "group": group_of(item.address) if group_of else "",
                 "evidence": describe_evidence(evidence),
                 "link": describe_link(link.method if link is not None else None, link_evidence),
                 "money_at_stake": int(item.money_at_stake),
                 "action": rule.action,
-                "decision": "",
-                "note": "",
-                "inspector": "",
-                "decided_on": "",
+                "decision": label("decision", previous["decision"]) if previous else "",
+                "note": previous.get("note") or "",
+                "inspector": previous.get("inspector") or "",
+                "decided_on": previous["decided_on"].strftime("%d/%m/%Y")
+                if previous.get("decided_on")
+                else "",
             }
         )
     frame = pd.DataFrame(rows, columns=[key for key, _, _ in COLUMNS])
@@ -160,7 +189,8 @@ def review_rows(links: pd.DataFrame, units: pd.DataFrame, firms: pd.DataFrame) -
     for item in review.itertuples(index=False):
         evidence = item.evidence if isinstance(item.evidence, dict) else json.loads(item.evidence)
         unit, firm = unit_by_code.loc[item.unit_code], firm_by_code.loc[item.tax_code]
-        rows.append({"unit_code": item.unit_code, "unit_name": unit["name"], "unit_address": unit["address"] or "",
+        rows.append({"case_id": link_case_id(item.unit_code, item.tax_code),
+                     "unit_code": item.unit_code, "unit_name": unit["name"], "unit_address": unit["address"] or "",
                      "tax_code": item.tax_code, "firm_name": firm["name"], "firm_address": firm["address"] or "",
                      "explanation": describe_link(item.method, evidence), "decision": "", "note": "",
                      "_weight": item.weight})  # fmt: skip
@@ -208,12 +238,25 @@ def write_csv(rows: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def sheet_name(text: str, taken: set[str]) -> str:
+    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the book."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31] or "Khác"
+    name, number = base, 2
+    while name.lower() in taken:
+        suffix = f" ({number})"
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(name.lower())
+    return name
+
+
 def write_workbook(rows: pd.DataFrame, path: Path, title: str, summary: dict[str, Any],
-                   review: pd.DataFrame | None = None) -> Path:  # fmt: skip
-    """Summary sheet, the cases sheet, the doubtful links if any. Same bytes for the same input."""
+                   review: pd.DataFrame | None = None, group_sheets: bool = False) -> Path:  # fmt: skip
+    """Summary sheet; the cases (one sheet, or one per ward group, largest stake first); the
+    doubtful links; the roll's data fixes. Same bytes for the same input."""
     book = Workbook()
     overview = book.active
     overview.title = "Tổng hợp"
+    taken = {overview.title.lower()}
     overview["A1"] = title
     overview["A1"].font = Font(bold=True, size=14)
     line = 3
@@ -221,14 +264,41 @@ def write_workbook(rows: pd.DataFrame, path: Path, title: str, summary: dict[str
         overview.cell(line, 1, key).font = Font(bold=True)
         overview.cell(line, 2, value)
         line += 1
+    inspection = rows[rows["severity"] > 0]
+    fixes = rows[rows["severity"] == 0]
+    case_choices = [text for key, text in labels()["decision"].items() if key != "confirmed_link"]
+    if group_sheets and not inspection.empty:
+        groups = (
+            inspection.assign(group=inspection["group"].replace("", "Khác"))
+            .groupby("group", sort=False)["money_at_stake"]
+            .agg(["count", "sum"])
+            .sort_values(["sum", "count"], ascending=False)
+        )
+        line += 1
+        for col, header in enumerate(("Xã/phường", "Số hồ sơ", "Số tiền ước tính (VND)"), start=1):
+            overview.cell(line, col, header).font = Font(bold=True)
+        for group, (count, total) in groups.iterrows():
+            line += 1
+            overview.cell(line, 1, group)
+            overview.cell(line, 2, int(count))
+            overview.cell(line, 3, int(total)).number_format = "#,##0"
+            members = inspection[inspection["group"].replace("", "Khác") == group]
+            _write_sheet(
+                book.create_sheet(sheet_name(str(group), taken)), COLUMNS, members, case_choices
+            )
+    else:
+        _write_sheet(
+            book.create_sheet(sheet_name("Hồ sơ", taken)), COLUMNS, inspection, case_choices
+        )
     overview.column_dimensions["A"].width = 40
     overview.column_dimensions["B"].width = 30
-
-    case_choices = [text for key, text in labels()["decision"].items() if key != "confirmed_link"]
-    _write_sheet(book.create_sheet("Hồ sơ"), COLUMNS, rows, case_choices)
+    overview.column_dimensions["C"].width = 24
     if review is not None and not review.empty:
         decisions = labels()["decision"]
-        _write_sheet(book.create_sheet(REVIEW_SHEET), REVIEW_COLUMNS, review,
+        _write_sheet(book.create_sheet(sheet_name(REVIEW_SHEET, taken)), REVIEW_COLUMNS, review,
                      [decisions["confirmed_link"], decisions["not_a_match"]])  # fmt: skip
-
+    if not fixes.empty:
+        _write_sheet(
+            book.create_sheet(sheet_name(FIXES_SHEET, taken)), COLUMNS, fixes, case_choices
+        )
     return save_deterministic(book, path)

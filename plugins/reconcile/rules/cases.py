@@ -21,11 +21,16 @@ def case_statuses(
     earlier: set[str],
     quarter: Quarter,
     province: str,
+    closed: set[str] | None = None,
 ) -> pd.DataFrame:
-    """``earlier``: case ids with a finding in any quarter before the previous one."""
+    """``earlier``: case ids with a finding in any quarter before the previous one; ``closed``:
+    cases an inspector marked resolved, which reopen if the problem shows again."""
+    closed = closed or set()
     rows = []
     for case in sorted(current):
-        if case in previous_quarter:
+        if case in closed:
+            status = "reopened"
+        elif case in previous_quarter:
             status = "persisting"
         elif case in earlier:
             status = "reopened"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from reconcile.publish.workbook import (
     COLUMNS,
@@ -39,31 +40,84 @@ def test_evidence_in_vietnamese_words() -> None:
     assert text == "Số nợ (VND): 320.000.000; Trạng thái đơn vị: Đang đóng"
 
 
-def test_workbook_sheets_headers_order_dropdown_and_frozen_header(tmp_path: Path) -> None:
+def _known_workbook(tmp_path: Path, mask: bool = True) -> Path:
+    from datetime import date
+
+    from reconcile.publish.groups import commune_namer
+
+    findings = _findings()
+    findings.loc[0, "address"] = "Số 5 đường 30/4, Phường Mỹ Tho, Tỉnh Đồng Tháp"
+    findings.loc[1, "address"] = "Ấp 3, Xã Mỹ Phong, Thành phố Mỹ Tho, Tỉnh Tiền Giang"
+    extra = findings.iloc[[0]].assign(case_id="ARREARS-TZ2", unit_code="TZ2", money_at_stake=1_000)
+    findings = pd.concat([findings, extra], ignore_index=True)
     links = pd.DataFrame(
         [{"unit_code": "TZ1", "method": "exact", "evidence": {"roll_tax_code": "100233488"}}]
     )
     statuses = pd.DataFrame([{"case_id": "ARREARS-TZ1", "status": "persisting"}])
-    rows = case_rows(_findings(), statuses, links, rules())
-    path = write_workbook(rows, tmp_path / "cases.xlsx", "Danh sách", {"Số hồ sơ": 2})
-    book = load_workbook(path)
-    assert book.sheetnames == ["Tổng hợp", "Hồ sơ"]
-    sheet = book["Hồ sơ"]
-    assert [c.value for c in sheet[1]] == HEADERS
-    assert sheet.freeze_panes == "B2"
-    assert sheet.auto_filter.ref == "A1:R3"
-    column = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
-    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert [v[column["case_id"]] for v in values] == [
-        "UNREGISTERED-0314409058",
+    firms = pd.DataFrame([{"tax_code": "0314409058", "representative": "Trần Thị Bình"},
+                          {"tax_code": "0100233488", "representative": None}])  # fmt: skip
+    carried = {"ARREARS-TZ1": {"decision": "in_progress", "note": "đã làm việc lần 1", "inspector": "Lê A",
+                               "decided_on": date(2025, 10, 20)}}  # fmt: skip
+    rows = case_rows(
+        findings, statuses, links, rules(), firms, carried, mask=mask, group_of=commune_namer("82")
+    )
+    return write_workbook(
+        rows, tmp_path / "cases.xlsx", "Danh sách", {"Số hồ sơ": 3}, group_sheets=True
+    )
+
+
+def test_workbook_cell_by_cell_for_a_known_case_set(tmp_path: Path) -> None:
+    book = load_workbook(_known_workbook(tmp_path))
+    # a summary sheet, then one sheet per ward, the ward with the most money at stake first
+    assert book.sheetnames == ["Tổng hợp", "Phường Mỹ Phong", "Phường Mỹ Tho"]
+    overview = book["Tổng hợp"]
+    assert overview["A1"].value == "Danh sách"
+    assert [overview.cell(6, c).value for c in (1, 2, 3)] == ["Phường Mỹ Phong", 1, 900_000_000]
+    assert [overview.cell(7, c).value for c in (1, 2, 3)] == ["Phường Mỹ Tho", 2, 340_001_000]
+    column = {key: i + 1 for i, (key, _, _) in enumerate(COLUMNS)}
+    for title in ("Phường Mỹ Phong", "Phường Mỹ Tho"):
+        sheet = book[title]
+        assert [c.value for c in sheet[1]] == HEADERS  # Vietnamese headers, in order
+        assert sheet.freeze_panes == "B2"
+        assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(COLUMNS))}{sheet.max_row}"
+        assert sheet.column_dimensions[get_column_letter(column["evidence"])].width == 60
+        validation = sheet.data_validations.dataValidation[0]
+        decision = get_column_letter(column["decision"])
+        assert validation.type == "list" and str(validation.sqref) == f"{decision}2:{decision}1000"
+        assert (
+            validation.formula1
+            == '"Xác nhận vi phạm,Không phải đơn vị này,Đã khắc phục,Không thuộc diện,Đang xử lý"'
+        )
+    unregistered = book["Phường Mỹ Phong"]
+    cell = {key: unregistered.cell(2, col).value for key, col in column.items()}
+    assert cell["case_id"] == "UNREGISTERED-0314409058" and cell["case_status"] == "Mới"
+    assert cell["representative"] == "T. T. B."  # personal data masked by default
+    assert cell["group"] == "Phường Mỹ Phong"
+    assert cell["link"] == "Không có đơn vị BHXH tương ứng"
+    assert cell["money_at_stake"] == 900_000_000
+    assert unregistered.cell(2, column["money_at_stake"]).number_format == "#,##0"
+    arrears = book["Phường Mỹ Tho"]
+    assert [arrears.cell(r, column["case_id"]).value for r in (2, 3)] == [
         "ARREARS-TZ1",
-    ]  # largest stake first
-    assert values[1][column["case_status"]] == "Tiếp diễn"
-    assert values[0][column["link"]] == "Không có đơn vị BHXH tương ứng"
-    assert values[1][column["link"]] == "Khớp mã số thuế (MST trên danh sách đơn vị: 100233488)"
-    validation = sheet.data_validations.dataValidation[0]
-    assert validation.type == "list" and "Không phải đơn vị này" in validation.formula1
-    assert str(validation.sqref).startswith("O2:O")
+        "ARREARS-TZ2",
+    ]
+    first = {key: arrears.cell(2, col).value for key, col in column.items()}
+    assert first["case_status"] == "Tiếp diễn"
+    assert first["link"] == "Khớp mã số thuế (MST trên danh sách đơn vị: 100233488)"
+    assert first["representative"] is None
+    # the decision carried from last quarter, ready to be kept or changed
+    assert (first["decision"], first["note"], first["inspector"], first["decided_on"]) == (
+        "Đang xử lý",
+        "đã làm việc lần 1",
+        "Lê A",
+        "20/10/2025",
+    )
+
+
+def test_personal_data_is_shown_only_when_asked(tmp_path: Path) -> None:
+    book = load_workbook(_known_workbook(tmp_path, mask=False))
+    column = [key for key, _, _ in COLUMNS].index("representative") + 1
+    assert book["Phường Mỹ Phong"].cell(2, column).value == "Trần Thị Bình"
 
 
 def test_workbook_bytes_are_identical_for_the_same_cases(tmp_path: Path) -> None:
@@ -113,9 +167,11 @@ def test_the_review_sheet_lists_doubtful_pairs_with_their_reasons(tmp_path: Path
     )
     book = load_workbook(write_workbook(rows, tmp_path / "w.xlsx", "t", {}, review))
     sheet = book["Cần xem xét liên kết"]
-    assert [c.value for c in sheet[1]][:5] == ["Mã đơn vị", "Tên đơn vị (danh sách BHXH)", "Địa chỉ đơn vị",
+    assert [c.value for c in sheet[1]][:6] == ["Mã hồ sơ", "Mã đơn vị", "Tên đơn vị (danh sách BHXH)", "Địa chỉ đơn vị",
                                                "Mã số thuế (doanh nghiệp)", "Tên doanh nghiệp (thuế, ĐKKD)"]  # fmt: skip
-    assert sheet["A2"].value == "TZ9" and "độ tin cậy 90.0%" in sheet["G2"].value
+    # the case id that brings the inspector's answer back to the matcher
+    assert sheet["A2"].value == "LINK-TZ9-0100233488" and sheet["B2"].value == "TZ9"
+    assert "độ tin cậy 90.0%" in sheet["H2"].value
     choices = sheet.data_validations.dataValidation[0].formula1
     assert "Đúng là đơn vị này" in choices and "Không phải đơn vị này" in choices
     assert "Đúng là đơn vị này" not in book["Hồ sơ"].data_validations.dataValidation[0].formula1
