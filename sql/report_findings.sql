@@ -1,6 +1,8 @@
--- Quality report: findings per quarter and rule, with the money at stake.
+-- Quality report: findings per quarter and rule, with the money at stake. Severity 0 marks a
+-- data fix for the agency (e.g. a unit's tax code to correct), not an inspection lead.
 SELECT quarter,
        rule,
+       MAX(severity) AS severity,
        COUNT(*) AS findings,
        COALESCE(SUM(money_at_stake), 0) AS money_at_stake
 FROM finding

@@ -353,6 +353,7 @@ def _coverage(firms: dict[str, int], units_rows: list[dict[str, Any]], q: str) -
 
 
 def _findings(rows: list[dict[str, Any]], q: str, options: dict[str, Any] | None) -> dict[str, Any]:
+    """Findings by rule. Severity 0 marks a data fix for the agency, not an inspection lead."""
     catalog = rules((options or {}).get("rules"))
     items = []
     for r in rows:
@@ -360,10 +361,15 @@ def _findings(rows: list[dict[str, Any]], q: str, options: dict[str, Any] | None
             continue
         rule = catalog.get(r["rule"])
         items.append({"rule": r["rule"], "title": rule.title if rule else r["rule"],
+                      "severity": _int(r["severity"]), "inspection": _int(r["severity"]) > 0,
                       "findings": _int(r["findings"]), "money": _int(r["money_at_stake"])})  # fmt: skip
-    items.sort(key=lambda f: (-f["money"], -f["findings"], f["rule"]))
-    return {"rules": items, "findings": sum(f["findings"] for f in items),
-            "money": sum(f["money"] for f in items)}  # fmt: skip
+    items.sort(key=lambda f: (not f["inspection"], -f["money"], -f["findings"], f["rule"]))
+    return {
+        "rules": items,
+        "findings": sum(f["findings"] for f in items if f["inspection"]),
+        "data_fixes": sum(f["findings"] for f in items if not f["inspection"]),
+        "money": sum(f["money"] for f in items),
+    }
 
 
 def _trend(
@@ -400,7 +406,10 @@ def _trend(
             "share_paying": _share(cover.get("employing_paying", 0), cover.get("employing_firms", 0)),
             "paying_units": sum(_int(r["units"]) for r in units_rows
                                 if r["quarter"] == q and r["status"] == "paying"),
-            "findings": sum(_int(r["findings"]) for r in finding_rows if r["quarter"] == q),
+            "findings": sum(_int(r["findings"]) for r in finding_rows
+                            if r["quarter"] == q and _int(r["severity"]) > 0),
+            "data_fixes": sum(_int(r["findings"]) for r in finding_rows
+                              if r["quarter"] == q and _int(r["severity"]) == 0),
             "money": sum(_int(r["money_at_stake"]) for r in finding_rows if r["quarter"] == q),
         })  # fmt: skip
     return out
@@ -712,8 +721,9 @@ def _charts(f: dict[str, Any]) -> dict[str, Markup]:
         "chart-findings-money",
         "Số tiền ước tính theo quy tắc (VND)",
         [{"key": r["rule"], "label": r["title"], "value": r["money"],
-          "attrs": {"findings": r["findings"]}} for r in findings["rules"]],
-        attrs={"findings": findings["findings"], "money-at-stake": findings["money"]},
+          "attrs": {"findings": r["findings"]}} for r in findings["rules"] if r["inspection"]],
+        attrs={"findings": findings["findings"], "data-fixes": findings["data_fixes"],
+               "money-at-stake": findings["money"]},
         fmt=fmt_money_short,
         color=COLORS["money"],
         label_width=420,
