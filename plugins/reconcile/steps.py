@@ -28,6 +28,7 @@ from reconcile.match import link_partition
 from reconcile.publish import workbook
 from reconcile.publish.groups import commune_namer
 from reconcile.publish.masking import mask_raw_record
+from reconcile.publish.quality_report import build_quality_report
 from reconcile.quality.expectations import load_suite, validate_frame
 from reconcile.quality.quarantine import split_rows, too_many_bad_rows
 from reconcile.quarter import Quarter
@@ -508,6 +509,7 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
             .where(t.run.c.run_id == run_id)
             .values(finished_at=_now(), status="success", counts=summary)
         )
+    summary["quality_report"] = str(build_quality_report(settings, quarter))
     folder = output_folder(settings, quarter)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "summary.json"
