@@ -71,8 +71,6 @@ def _install() -> None:
     """``apt-get update && apt-get install -y chromium``, once per machine at a time."""
     import fcntl
 
-    global _tried_install
-    _tried_install = True
     with open(_LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a parallel session waits, then finds it installed
         if find_chromium():
@@ -84,8 +82,12 @@ def _install() -> None:
             for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
                 out.write(f"$ {' '.join(command)}\n")
                 out.flush()
-                result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                        timeout=900, check=False)  # fmt: skip
+                try:
+                    result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                            timeout=900, check=False)  # fmt: skip
+                except subprocess.TimeoutExpired:
+                    log.warning("%s timed out (log: %s)", command, INSTALL_LOG)
+                    return
                 if result.returncode != 0:
                     log.warning(
                         "%s failed with %d (log: %s)", command, result.returncode, INSTALL_LOG
@@ -95,8 +97,10 @@ def _install() -> None:
 
 def chromium() -> str:
     """The browser's path; installs it when allowed, else skips (fails under CI)."""
+    global _tried_install
     found = find_chromium()
     if found is None and not _tried_install:
+        _tried_install = True  # once per session, whatever comes of it
         reason = _can_install()
         if reason is None:
             _install()

@@ -110,3 +110,44 @@ def test_the_page_loads_offline_and_the_screenshot_is_a_full_page(report: dict) 
     assert (width, height) == (1280, 2600)
     # a blank page compresses to a few kilobytes; text, tables and charts do not
     assert rendered.screenshot.stat().st_size > 60_000
+
+
+# ---------------------------------------------------------------- the helper without a browser
+@pytest.fixture
+def no_browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    installs: list[str] = []
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)
+    monkeypatch.setattr(browser, "_install", lambda: installs.append("apt-get"))
+    monkeypatch.setattr(browser, "_tried_install", False)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("RECONCILE_REQUIRE_BROWSER", raising=False)
+    return installs
+
+
+def test_a_missing_browser_skips_where_it_cannot_be_installed(
+    no_browser: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(browser, "_can_install", lambda: "not running as root")
+    with pytest.raises(pytest.skip.Exception, match="not installable here .not running as root"):
+        browser.chromium()
+    assert no_browser == []
+
+
+def test_a_missing_browser_is_installed_once_then_skips_if_still_missing(
+    no_browser: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(browser, "_can_install", lambda: None)
+    for _ in range(2):
+        with pytest.raises(pytest.skip.Exception, match="installing it with apt-get failed"):
+            browser.chromium()
+    assert no_browser == ["apt-get"]
+
+
+@pytest.mark.parametrize("variable", [("CI", "true"), ("RECONCILE_REQUIRE_BROWSER", "1")])
+def test_a_missing_browser_fails_where_it_is_required(
+    no_browser: list[str], monkeypatch: pytest.MonkeyPatch, variable: tuple[str, str]
+) -> None:
+    monkeypatch.setattr(browser, "_can_install", lambda: "apt-get not available")
+    monkeypatch.setenv(*variable)
+    with pytest.raises(pytest.fail.Exception, match="required here"):
+        browser.chromium()
