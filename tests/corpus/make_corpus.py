@@ -987,7 +987,8 @@ def fatal_cases() -> list[Case]:
             error={"row": None, "fault": ["not a readable .xlsx workbook"]},
         )
     )
-    garbage = bytes(random.Random(20251001).randrange(256) for _ in range(700))
+    noise = random.Random(20251001)
+    garbage = bytes(noise.randrange(256) for _ in range(700))
     cases.append(
         Case(
             "roll_binary_garbage.csv",

@@ -20,7 +20,13 @@ from reconcile.text.unicode import fold, nfc, repair_legacy
 
 EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y")
-_TOTAL_ROW = re.compile(r"^(tong cong|tong so|total|grand total)\b|^(tong|cong|cong so)$")
+# "Tổng cộng", "Tổng số", "Cộng": a total; "Tổng công ty ..." (a corporation) is not one.
+_TOTAL_ROW = re.compile(
+    r"^(?:tong cong\b(?! ty\b)|tong so\b|total\b|grand total\b)|^(?:tong|cong|cong so)$"
+)
+_TIME_OF_DAY = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[AaPp][Mm])?$")
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 _STATUS_CODE = re.compile(r"^(\d{1,2})(?:\s*[-.]\s*\d+)?$")
 
 
@@ -52,9 +58,9 @@ def parse_date(value: object) -> date | None:
     text = _text(value)
     if text is None:
         return None
-    text = text.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text) else text
-    if text.isdigit() and 20000 <= int(text) < 80000:
-        return EXCEL_EPOCH + timedelta(days=int(text))
+    text = _TIME_OF_DAY.sub("", text)
+    if _SERIAL.match(text) and 20000 <= float(text) < 80000:  # an Excel serial written out
+        return EXCEL_EPOCH + timedelta(days=int(float(text)))
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
@@ -78,14 +84,18 @@ def parse_amount(value: object) -> int | None:
     text = _text(value)
     if text is None:
         return None
-    cleaned = re.sub(r"[\s\u00a0]", "", text).removesuffix("đ").removesuffix("VND")
+    cleaned = re.sub(r"[\s\u00a0]", "", text)
+    for unit in ("đồng", "đ", "VNĐ", "VND"):
+        cleaned = cleaned.removesuffix(unit)
     negative = cleaned.startswith("-") or (cleaned.startswith("(") and cleaned.endswith(")"))
     cleaned = cleaned.strip("-()")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+,0+|\d{1,3}(,\d{3})+\.0+", cleaned):
+        cleaned = cleaned[: -len(re.split(r"[.,]", cleaned)[-1]) - 1]  # 1.234.000,00
     if re.fullmatch(r"\d{1,3}([.,]\d{3})+", cleaned):
         cleaned = re.sub(r"[.,]", "", cleaned)
     elif re.fullmatch(r"\d+[.,]0+", cleaned):
         cleaned = re.split(r"[.,]", cleaned)[0]
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()):
         raise CellError(f"{text!r} is not a whole number")
     return -int(cleaned) if negative else int(cleaned)
 
@@ -109,13 +119,30 @@ def _is_header_again(cells: dict[str, object], spec: FeedSpec) -> bool:
     return hits >= max(2, len([v for v in cells.values() if v is not None]) // 2)
 
 
-def _is_total_row(cells: dict[str, object], spec: FeedSpec) -> bool:
-    texts = [fold(str(v)) for v in cells.values() if v not in (None, "")]
+def _is_total_row(cells: dict[str, object], row: list[object], spec: FeedSpec) -> bool:
+    """A label such as "Tổng cộng" among the row's first cells (the feed's or not: it often
+    sits in an STT column), and no key of its own."""
+    texts = [fold(str(v)) for v in row if v not in (None, "") and str(v).strip()]
     key_value = cells.get(spec.key)
     return (
         bool(texts)
         and any(_TOTAL_ROW.match(t) for t in texts[:3])
         and (key_value in (None, "") or bool(_TOTAL_ROW.match(fold(str(key_value)))))
+    )
+
+
+def _unreadable(raw: dict[str, object]) -> str | None:
+    """The first column whose text has control characters or U+FFFD (bytes that did not decode)."""
+    for column, value in raw.items():
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and _UNREADABLE.search(t) for t in texts):
+            return column
+    return None
+
+
+def _blank_cell(value: object) -> bool:
+    return (
+        value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
     )
 
 
@@ -145,12 +172,21 @@ def clean(table: RawTable, spec: FeedSpec) -> pd.DataFrame:
             raw["__unnamed__"] = overflow
         record: dict[str, object] = {"row_number": row_number, "line": line}
         reasons: list[str] = []
+        damaged = _unreadable(raw)
         if line == table.cut_off_line:
             reasons.append("row cut off: the file ends in the middle of it")
+        elif line in table.faults:
+            reasons.append(table.faults[line])
+        elif damaged is not None:
+            reasons.append(
+                f"unreadable characters in {damaged}: the file is damaged here or mixes encodings"
+            )
         elif _is_header_again(by_column, spec):
             reasons.append("repeated header row")
-        elif _is_total_row(by_column, spec):
+        elif _is_total_row(by_column, cells, spec):
             reasons.append("total row")
+        elif all(_blank_cell(v) for v in by_column.values()):
+            reasons.append("no value in the feed's columns (a heading or a note, not a data row?)")
         else:
             for column in spec.columns.values():
                 value = by_column.get(column.name)
@@ -188,10 +224,16 @@ def _frame_columns(spec: FeedSpec) -> list[str]:
 
 def _convert(name: str, kind: str, vocabulary: str | None, value: object) -> dict[str, object]:
     if kind == "tax_code":
-        parsed = tax_codes.parse(value)
-        if parsed is None:
-            return {name: None, f"{name}_valid": None}
-        return {name: parsed.text, f"{name}_valid": parsed.is_valid}
+        try:
+            parsed = tax_codes.parse(value)
+            if parsed is None:
+                return {name: None, f"{name}_valid": None}
+            text, valid = parsed.text, parsed.is_valid
+        except ValueError:  # digits int() cannot read ("²"): not a tax code
+            text, valid = _text(value), False
+        if valid and not text.isascii():  # other scripts' digits: not a code as written here
+            valid = False
+        return {name: text, f"{name}_valid": valid}
     if kind == "date":
         return {name: parse_date(value)}
     if kind in ("money", "count"):

@@ -3,18 +3,22 @@
 The reader's job is only to find the header row (below any title block), map the headers to
 the feed's canonical columns, and hand every data row on with its position in the file. It
 decides nothing about whether a row is good: that is cleaning's and validation's job. What it
-cannot do at all (no header found, an encoding it cannot decode, a broken workbook) raises
-``FeedFileError`` naming the file, the row and the fault.
+notices about a single row (cut off by the end of the file, a JSON line that does not parse) it
+passes on as that row's fault, and damage stays inside the row it hit: a stray byte, a stray
+quote or a line in another encoding never costs the rows around it. What it cannot do at all
+(no header found, not a text file, a broken workbook) raises ``FeedFileError`` naming the file,
+the row and the fault.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import json
 import logging
-from collections.abc import Iterator
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +27,17 @@ from reconcile.feeds.spec import FeedSpec
 
 log = logging.getLogger(__name__)
 
-HEADER_SEARCH_ROWS = 30
+HEADER_SEARCH_ROWS = 30  # non-blank rows searched for the header
+MAX_CELL_LINES = 20  # a quoted CSV cell may run over this many lines, no more
+DELIMITERS = (",", ";", "\t", "|")
+CUT_OFF = "row cut off: the file ends in the middle of it"
+
+_BYTE_BREAK = re.compile(rb"\r\n|\r|\n")
+_TEXT_BREAK = re.compile(r"\r\n|\r|\n")
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
 
 
 @dataclass
@@ -38,112 +52,445 @@ class RawTable:
     rows: list[tuple[int, list[object]]] = field(default_factory=list)  # (line, cells)
     encoding: str | None = None
     cut_off_line: int | None = None  # the last line, when the file ends in the middle of it
+    faults: dict[int, str] = field(default_factory=dict)  # line -> what is wrong with that row
 
 
-def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
-    """Decode CSV bytes, detecting the encoding: BOMs first, then UTF-8, then Windows-1258."""
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError as exc:
-                raise FeedFileError(
-                    file_name,
-                    f"declared {encoding} by its BOM but {exc.reason} at byte {exc.start}",
-                ) from exc
+@dataclass
+class Record:
+    line: int  # CSV record (a quoted cell may span lines), sheet row, or JSON line
+    cells: list[object]
+    fault: str | None = None  # the reader's own finding about this row
+    cut: bool = False  # certainly cut off by the end of the file
+    is_last: bool = False  # the file's last record
+
+
+# --------------------------------------------------------------------------- text
+@dataclass
+class DecodedText:
+    lines: list[str]
+    encoding: str
+    terminated: bool  # the last line ends with a line break
+    truncated: bool  # the bytes end in the middle of a character (or in NUL padding)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 with its BOM lost: NUL bytes in every other position (ASCII letters, digits)."""
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even, odd = sample[0 : pairs * 2 : 2].count(0), sample[1 : pairs * 2 : 2].count(0)
+    if odd >= 0.3 * pairs and even <= 0.05 * pairs:
+        return "utf-16-le"
+    if even >= 0.3 * pairs and odd <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _decode_wide(body: bytes, codec: str, label: str) -> DecodedText:
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    text = decoder.decode(body, final=False)
+    truncated = bool(decoder.getstate()[0])
+    terminated = text.endswith(("\n", "\r"))
+    lines = _TEXT_BREAK.split(text)
+    if terminated or lines[-1] == "":
+        lines.pop()
+    return DecodedText([line.replace("\x00", "") for line in lines], label, terminated, truncated)
+
+
+def _line_as_utf8(raw: bytes) -> bool:
+    """A line that is not valid UTF-8: damaged UTF-8 (mostly good sequences) or 8-bit text."""
+    good = len(_UTF8_SEQUENCE.findall(raw))
+    if not good:
+        return False
+    bad = raw.decode("utf-8", "replace").count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+    return good >= bad
+
+
+def _decode_narrow(body: bytes, label: str) -> DecodedText:
+    """UTF-8 or Windows-1258, decided line by line: a file may be two exports glued together.
+
+    A line that is valid UTF-8 is UTF-8; one that has UTF-8 sequences and a few bad bytes is
+    damaged UTF-8 (its bad bytes become U+FFFD, which cleaning reports); any other line is
+    Windows-1258. UTF-8 cut inside its last character keeps the characters before it.
+    """
+    kept = body.rstrip(b"\x00")
+    padded = len(kept) < len(body)
+    terminated = kept.endswith((b"\n", b"\r"))
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = kept.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1258"), "cp1258"
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise FeedFileError(file_name, "neither UTF-8 nor Windows-1258 text", row=line) from exc
-
-
-def _sniff_delimiter(sample: str) -> str:
-    first = sample.splitlines()[0] if sample else ""
-    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
-    return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
-
-
-def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[object]]], str]:
-    text, encoding = decode_text(path.read_bytes(), path.name)
-    text = text.replace("\x00", "")
-    if text and not text.endswith(("\n", "\r")):
-        text += "\n\x00cut"  # a marker record: the line before it was not finished
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text[:4096]))
-
-    def rows() -> Iterator[tuple[int, list[object]]]:
+        text = None
+    if text is not None:
+        lines = _TEXT_BREAK.split(text)
+        if terminated or lines[-1] == "":
+            lines.pop()
+        lines = [line.replace("\x00", "") for line in lines]
+        return DecodedText(lines, label, terminated, padded and not terminated)
+    raw_lines = _BYTE_BREAK.split(kept)
+    if terminated:
+        raw_lines.pop()
+    used: set[str] = set()
+    lines = []
+    truncated = padded and not terminated
+    for number, raw in enumerate(raw_lines, start=1):
         try:
-            for number, row in enumerate(reader, start=1):
-                yield number, list(row)
-        except csv.Error as exc:
-            raise FeedFileError(path.name, f"broken CSV: {exc}", row=reader.line_num) from exc
+            line = raw.decode("utf-8")
+            if not raw.isascii():
+                used.add("utf-8")
+        except UnicodeDecodeError:
+            line = None
+        if line is None and number == len(raw_lines) and not terminated:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            try:
+                head = decoder.decode(raw, final=False)
+            except UnicodeDecodeError:
+                head = None
+            if head is not None and ("utf-8" in used or not head.isascii()):
+                line, truncated = head, True
+        if line is None:
+            if _line_as_utf8(raw):
+                line = raw.decode("utf-8", "replace")
+                used.add("utf-8")
+            else:
+                line = raw.decode("cp1258", "replace")
+                used.add("cp1258")
+        lines.append(line.replace("\x00", ""))
+    base = label if "utf-8" in used or "cp1258" not in used else ""
+    encoding = "+".join(filter(None, [base, "cp1258" if "cp1258" in used else ""]))
+    return DecodedText(lines, encoding, terminated, truncated)
 
-    return rows(), encoding
+
+def decode_text(data: bytes, file_name: str) -> DecodedText:
+    """Decode CSV or JSON-lines bytes: BOMs first, then UTF-16 by its NULs, UTF-8, Windows-1258.
+
+    Never fails on damage: undecodable bytes become U+FFFD in the lines they are on.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode_narrow(data[3:], "utf-8-sig")
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return _decode_wide(data[2:], "utf-16-le", "utf-16")
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return _decode_wide(data[2:], "utf-16-be", "utf-16")
+    wide = _utf16_without_bom(data)
+    if wide:
+        return _decode_wide(data, wide, wide)
+    return _decode_narrow(data, "utf-8")
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
+def _binary_line(text: DecodedText, data: bytes) -> int | None:
+    """The line where binary data starts, when the file's start is not text at all."""
+    head = "\n".join(text.lines)[:4096]
+    nuls = data[:4096].count(0) if not text.encoding.startswith("utf-16") else 0
+    bad = len(_NOT_TEXT.findall(head)) + nuls
+    if not head or bad <= 0.05 * max(len(head), 1) and nuls <= 0.05 * len(data[:4096]):
+        return None
+    for number, line in enumerate(text.lines, start=1):
+        if _NOT_TEXT.search(line):
+            return number
+    return 1
+
+
+# --------------------------------------------------------------------------- CSV
+def _split(
+    text: str, delimiter: str, literal: set[int] | None = None
+) -> tuple[list[str], int | None, bool]:
+    """One record's cells, the opening quote of a badly quoted cell (or None), and whether the
+    record ends inside a quoted cell. Quotes count only at the start of a cell; a closing quote
+    must be followed by the delimiter or the end. Positions in ``literal`` are plain text."""
+    cells: list[str] = []
+    i, n = 0, len(text)
+    bad: int | None = None
+    while True:
+        if i < n and text[i] == '"' and (literal is None or i not in literal):
+            opening, parts, i = i, [], i + 1
+            while True:
+                j = text.find('"', i)
+                if j < 0:  # never closed: the record goes on past this text
+                    parts.append(text[i:])
+                    cells.append("".join(parts))
+                    return cells, opening, True
+                parts.append(text[i:j])
+                if j + 1 < n and text[j + 1] == '"':
+                    parts.append('"')
+                    i = j + 2
+                    continue
+                i = j + 1
+                break
+            if i < n and text[i] != delimiter:  # "abc"def: not a quoted cell after all
+                if bad is None:
+                    bad = opening
+                end = text.find(delimiter, i)
+                end = n if end < 0 else end
+                parts.append(text[i:end])
+                i = end
+            cells.append("".join(parts))
+        else:
+            end = text.find(delimiter, i)
+            end = n if end < 0 else end
+            cells.append(text[i:end])
+            i = end
+        if i >= n:
+            return cells, bad, False
+        i += len(delimiter)  # past the delimiter; a delimiter at the very end makes an empty cell
+        if i >= n:
+            cells.append("")
+            return cells, bad, False
+
+
+def _lenient_cells(text: str, delimiter: str) -> list[str]:
+    """Cells of one record however its quotes are broken: a quote that opens a cell it never
+    closes properly is read as a plain character, so one stray quote costs nothing else."""
+    literal: set[int] = set()
+    for _ in range(64):
+        cells, bad, _open = _split(text, delimiter, literal)
+        if bad is None:
+            return cells
+        literal.add(bad)
+    return text.split(delimiter)
+
+
+@dataclass
+class _Shape:
+    """What a data row of this file looks like: cells, and named (non-empty) header cells."""
+
+    width: int
+    named: int
+
+    def looks_like_row(self, line: str, delimiter: str) -> bool:
+        return line.count(delimiter) >= max(1, self.named - 1)
+
+
+def _closing_line(lines: list[str], start: int, delimiter: str, shape: _Shape) -> int | None:
+    """The line where a quoted cell opened on ``lines[start]`` closes, when that reading is
+    sound: the record parses strictly, has no more cells than a row, and swallows no line
+    that looks like a row of its own. None when the quote is better read as a stray one."""
+    for end in range(start + 1, min(len(lines), start + MAX_CELL_LINES)):
+        if end > start + 1 and shape.looks_like_row(lines[end - 1], delimiter):
+            return None
+        cells, bad, still_open = _split("\n".join(lines[start : end + 1]), delimiter)
+        if still_open:
+            continue
+        if bad is not None or len(cells) > max(shape.width, 1):
+            return None
+        return end
+    return None
+
+
+def _csv_records(text: DecodedText, delimiter: str, shape: _Shape) -> Iterator[Record]:
+    lines = text.lines
+    count = len(lines)
+    index, number = 0, 0
+    while index < count:
+        number += 1
+        line = lines[index]
+        last = index == count - 1
+        cells, bad, still_open = _split(line, delimiter)
+        if bad is None and not still_open:
+            yield Record(number, list(cells), cut=last and text.truncated)
+            index += 1
+            continue
+        if still_open:
+            end = _closing_line(lines, index, delimiter, shape)
+            if end is not None:
+                joined = "\n".join(lines[index : end + 1])
+                yield Record(
+                    number,
+                    _lenient_cells(joined, delimiter),
+                    cut=end == count - 1 and text.truncated,
+                )
+                index = end + 1
+                continue
+            rest = lines[index:]
+            if (
+                not text.terminated
+                and len(rest) <= MAX_CELL_LINES
+                and not any(shape.looks_like_row(x, delimiter) for x in rest[1:-1])
+                and _split("\n".join(rest), delimiter)[2]
+            ):  # the file ends inside a quoted cell: one record, cut off
+                yield Record(number, _lenient_cells("\n".join(rest), delimiter), cut=True)
+                return
+        yield Record(number, _lenient_cells(line, delimiter), cut=last and text.truncated)
+        index += 1
+
+
+def _delimiters_by_use(lines: list[str]) -> list[str]:
+    sample = [line for line in lines[:200] if line.strip()][:HEADER_SEARCH_ROWS]
+    counts = {d: sum(line.count(d) for line in sample) for d in DELIMITERS}
+    return sorted(DELIMITERS, key=lambda d: -counts[d])
+
+
+def _guess_shape(lines: list[str], delimiter: str) -> _Shape:
+    sample = [line for line in lines[:200] if line.strip()][:HEADER_SEARCH_ROWS]
+    widths = Counter(len(_lenient_cells(line, delimiter)) for line in sample)
+    width = widths.most_common(1)[0][0] if widths else 1
+    return _Shape(width, width)
+
+
+# --------------------------------------------------------------------------- sources
+@dataclass
+class _Source:
+    """One way of reading the file's records; CSV offers one per plausible delimiter."""
+
+    records: Callable[[], Iterator[Record]]
+    on_header: Callable[[list[object]], None] = lambda cells: None
+    unterminated: bool = False  # the file does not end with a line break: its last row may be cut
+    encoding: str | None = None
+    binary_line: Callable[[], int | None] = lambda: None
+    kind: str = "csv"
+
+
+def _csv_sources(path: Path, name: str) -> list[_Source]:
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        raise FeedFileError(
+            name, "the file is an Excel workbook (.xlsx), not CSV text: name it .xlsx", row=None
+        )
+    text = decode_text(data, name)
+    sources = []
+    for delimiter in _delimiters_by_use(text.lines):
+        shape = _guess_shape(text.lines, delimiter)
+
+        def on_header(cells: list[object], shape: _Shape = shape) -> None:
+            shape.width = len(cells)
+            shape.named = sum(1 for c in cells if c not in (None, "") and str(c).strip())
+
+        sources.append(
+            _Source(
+                records=lambda delimiter=delimiter, shape=shape: _csv_records(
+                    text, delimiter, shape
+                ),
+                on_header=on_header,
+                unterminated=not text.terminated,
+                encoding=text.encoding,
+                binary_line=lambda: _binary_line(text, data),
+            )
+        )
+    return sources
+
+
+def _looks_like_text(data: bytes) -> str | None:
+    """The first line of ``data`` when it is text, else None."""
+    text = decode_text(data[:4096], "")
+    if not text.lines or _binary_line(text, data[:4096]) is not None:
+        return None
+    first = next((line for line in text.lines if line.strip()), "")
+    return first[:60]
+
+
+def _xlsx_source(path: Path, name: str) -> _Source:
+    data = path.read_bytes()
+    if not data.strip(b"\x00"):
+        raise FeedFileError(name, "the file is empty")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FeedFileError(
+            name,
+            "not an .xlsx workbook: it is an Excel 97-2003 (.xls) file or a password-protected"
+            " workbook; open it in Excel and save it as .xlsx without a password",
+        )
+    if not data.startswith(b"PK"):
+        first = _looks_like_text(data)
+        if first is not None:
+            raise FeedFileError(
+                name,
+                f"not an .xlsx workbook: the file is text (it starts {first!r}); send it as"
+                " .csv, or open it in Excel and save it as .xlsx",
+            )
+        raise FeedFileError(name, "not an .xlsx workbook: the file is neither a workbook nor text")
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=False, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        book = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
+        sheet = book.worksheets[0]
+        # A merged range holds its value in the top-left cell only. Down a column (a legal form
+        # or an office shared by several rows) the value belongs to every row: spread it down.
+        # Across columns it belongs to the first column only: a long name over two columns is
+        # not the next column's value.
+        for merged in list(sheet.merged_cells.ranges):
+            value = sheet.cell(merged.min_row, merged.min_col).value
+            sheet.unmerge_cells(str(merged))
+            for row in range(merged.min_row, merged.max_row + 1):
+                sheet.cell(row, merged.min_col).value = value
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    except Exception as exc:  # openpyxl and zipfile raise many kinds for a broken file
         raise FeedFileError(
-            path.name, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
+            name, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
         ) from exc
-    sheet = book.worksheets[0]
-    # A merged range holds its value in the top-left cell only: spread it over the range so that
-    # a merged header or a merged name cell reads the same in every row it covers.
-    for merged in list(sheet.merged_cells.ranges):
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        sheet.unmerge_cells(str(merged))
-        for row in range(merged.min_row, merged.max_row + 1):
-            for col in range(merged.min_col, merged.max_col + 1):
-                sheet.cell(row, col).value = value
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield number, list(row)
+    return _Source(
+        records=lambda: (Record(number, cells) for number, cells in enumerate(rows, start=1)),
+        kind="xlsx",
+    )
 
 
-def _jsonl_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
-    """JSON lines become a header line (the union of keys, in first-seen order) and rows."""
-    text, _ = decode_text(path.read_bytes(), path.name)
-    records: list[tuple[int, dict[str, object]]] = []
-    keys: dict[str, None] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+def _jsonl_source(path: Path, name: str, spec: FeedSpec) -> _Source:
+    """JSON lines become a header record (line 0: the feed's columns found, then other keys)
+    and one record per line; a line that does not parse is a row with its fault."""
+    data = path.read_bytes()
+    text = decode_text(data, name)
+    slots: dict[str, int] = {}
+    header: list[object] = []
+    parsed: list[tuple[int, dict[int, object], str | None]] = []
+    for number, line in enumerate(text.lines, start=1):
         if not line.strip():
             continue
+        fault, record = None, {}
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            record = {"__unparsed__": line, "__error__": f"not JSON: {exc.msg}"}
-        if not isinstance(record, dict):
-            record = {"__unparsed__": line, "__error__": "not a JSON object"}
-        records.append((number, record))
-        keys.update(dict.fromkeys(record))
-    header = list(keys)
-    yield 0, header
-    for number, record in records:
-        yield number, [record.get(key) for key in header]
+            value = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            last = number == len(text.lines) and (not text.terminated or text.truncated)
+            detail = (
+                f"{exc.msg} at column {exc.colno}"
+                if isinstance(exc, json.JSONDecodeError)
+                else "nested too deeply"
+            )
+            fault = CUT_OFF if last else f"not JSON: {detail}"
+        else:
+            if isinstance(value, dict):
+                record = value
+            else:
+                fault = f"not a JSON object but {type(value).__name__}"
+        cells: dict[int, object] = {}
+        for key, value in record.items():
+            canonical = spec.canonical(key)
+            slot = canonical or f"key:{key}"
+            if slot not in slots:
+                slots[slot] = len(header)
+                header.append(canonical or str(key))
+            position = slots[slot]
+            if cells.get(position) in (None, ""):
+                cells[position] = value
+        parsed.append((number, cells, fault))
+
+    def records() -> Iterator[Record]:
+        yield Record(0, list(header))
+        for number, cells, fault in parsed:
+            row: list[object] = [cells.get(i) for i in range(len(header))]
+            if fault:
+                row.append(text.lines[number - 1])  # the line as written, kept in raw
+            yield Record(number, row, fault, cut=fault == CUT_OFF)
+
+    return _Source(
+        records=records,
+        encoding=text.encoding,
+        kind="jsonl",
+        binary_line=lambda: _binary_line(text, data),
+    )
 
 
-def iter_cells(path: Path) -> tuple[Iterator[tuple[int, list[object]]], str | None]:
+def _sources(path: Path, name: str, spec: FeedSpec) -> list[_Source]:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return _xlsx_rows(path), None
+        return [_xlsx_source(path, name)]
     if suffix == ".jsonl":
-        return _jsonl_rows(path), "utf-8"
+        return [_jsonl_source(path, name, spec)]
     if suffix in (".csv", ".txt"):
-        return _csv_rows(path)
-    raise FeedFileError(
-        path.name, f"unsupported file type {suffix!r} (expected .csv, .xlsx or .jsonl)"
-    )
+        return _csv_sources(path, name)
+    raise FeedFileError(name, f"unsupported file type {suffix!r} (expected .csv, .xlsx or .jsonl)")
+
+
+# --------------------------------------------------------------------------- the header
+def _blank(cells: list[object]) -> bool:
+    return not any(c not in (None, "") and str(c).strip() != "" for c in cells)
 
 
 def _header_score(cells: list[object], spec: FeedSpec) -> tuple[int, dict[int, str]]:
@@ -155,52 +502,145 @@ def _header_score(cells: list[object], spec: FeedSpec) -> tuple[int, dict[int, s
     return len(mapping), mapping
 
 
+def _is_header(cells: list[object], spec: FeedSpec) -> dict[int, str] | None:
+    score, mapping = _header_score(cells, spec)
+    if score and all(r in mapping.values() for r in spec.required):
+        return mapping
+    return None
+
+
+def _search_header(
+    records: Iterator[Record], spec: FeedSpec
+) -> tuple[Record | None, dict[int, str], list[Record]]:
+    """The header record and its mapping, and the records read before it (title, blanks)."""
+    seen: list[Record] = []
+    non_blank = 0
+    for record in records:
+        mapping = _is_header(record.cells, spec)
+        if mapping:
+            return record, mapping, seen
+        seen.append(record)
+        if not _blank(record.cells):
+            non_blank += 1
+            if non_blank >= HEADER_SEARCH_ROWS:
+                break
+    return None, {}, seen
+
+
+def _no_header(name: str, spec: FeedSpec, source: _Source, seen: list[Record]) -> FeedFileError:
+    filled = [r for r in seen if not _blank(r.cells)]
+    if not filled:
+        return FeedFileError(name, "the file is empty")
+    binary = source.binary_line()
+    if binary is not None:
+        return FeedFileError(
+            name,
+            "not a text file: binary data where CSV text should be (a damaged or wrong file?)",
+            row=binary,
+        )
+    best = max(filled, key=lambda r: _header_score(r.cells, spec)[0])
+    found = _header_score(best.cells, spec)[1]
+    missing = ", ".join(r for r in spec.required if r not in found.values())
+    from reconcile.feeds.spec import specs
+
+    other = next(
+        (
+            (feed, record.line)
+            for record in filled
+            for feed, other_spec in specs().items()
+            if feed != spec.name and _is_header(record.cells, other_spec)
+        ),
+        None,
+    )
+    hint = (
+        f"; row {other[1]} is the header of a {other[0]!r} file: is this file in the right slot?"
+        if other
+        else " (is this file in the right slot?)"
+    )
+    if source.kind == "jsonl":
+        return FeedFileError(
+            name, f"no record has the {spec.name!r} feed's required field(s) {missing}{hint}"
+        )
+    return FeedFileError(
+        name,
+        f"no header row of the {spec.name!r} feed in its first {len(filled)} non-blank rows:"
+        f" required column(s) {missing} not found{hint}",
+        row=best.line if not other else other[1],
+    )
+
+
+def _extra_columns(cells: list[object], mapping: dict[int, str]) -> dict[int, str]:
+    """Headers outside the spec, as written; a header written twice gets ' (2)', ' (3)'..."""
+    extra: dict[int, str] = {}
+    taken = set(mapping.values())
+    for position, cell in enumerate(cells):
+        if position in mapping or cell in (None, "") or not str(cell).strip():
+            continue
+        header = " ".join(str(cell).split())
+        unique, n = header, 1
+        while unique in taken:
+            n += 1
+            unique = f"{header} ({n})"
+        taken.add(unique)
+        extra[position] = unique
+    return extra
+
+
+def _cut_off_line(source: _Source, rows: list[Record], header_width: int) -> int | None:
+    """The last row, when the file ends in the middle of it: the reader saw it (inside a
+    character, inside a quoted cell), or the file has no final line break and the last row
+    has fewer cells than the rows before it."""
+    if not rows:
+        return None
+    last = rows[-1]
+    if last.cut:
+        return last.line
+    if not source.unterminated or source.kind != "csv" or not last.is_last:
+        return None
+    widths = Counter(len(r.cells) for r in rows[:-1])
+    usual = widths.most_common(1)[0][0] if widths else header_width
+    return last.line if len(last.cells) < usual else None
+
+
 def read_table(path: Path, spec: FeedSpec, display_name: str | None = None) -> RawTable:
     """Read ``path`` as a file of ``spec``'s feed; the header may sit below a title block."""
     name = display_name or path.name
-    rows, encoding = iter_cells(path)
-    buffered: list[tuple[int, list[object]]] = []
-    header: tuple[int, dict[int, str], list[object]] | None = None
-    for line, cells in rows:
-        buffered.append((line, cells))
-        score, mapping = _header_score(cells, spec)
-        if score and all(r in mapping.values() for r in spec.required):
-            header = (line, mapping, cells)
+    sources = _sources(path, name, spec)
+    chosen: tuple[_Source, Iterator[Record], Record, dict[int, str]] | None = None
+    first_seen: list[Record] | None = None
+    for source in sources:
+        records = source.records()
+        header, mapping, seen = _search_header(records, spec)
+        if header is not None:
+            chosen = (source, records, header, mapping)
             break
-        if len(buffered) >= HEADER_SEARCH_ROWS:
-            break
-    if header is None:
-        if not buffered or all(
-            not any(c not in (None, "") for c in cells) for _, cells in buffered
-        ):
-            raise FeedFileError(name, "the file is empty")
-        best_line, best = max(
-            ((line, _header_score(cells, spec)[1]) for line, cells in buffered),
-            key=lambda item: len(item[1]),
-        )
-        missing = [r for r in spec.required if r not in best.values()]
-        raise FeedFileError(
-            name,
-            f"no header row of the {spec.name!r} feed in its first {len(buffered)} rows: required "
-            f"column(s) {', '.join(missing)} not found (is this file in the right slot?)",
-            row=best_line,
-        )
-    header_line, mapping, header_cells = header
-    extra = {
-        position: str(cell).strip()
-        for position, cell in enumerate(header_cells)
-        if position not in mapping and cell not in (None, "") and not str(cell).startswith("__")
-    }
-    table = RawTable(name, spec.name, header_line, mapping, extra, encoding=encoding)
-    width = len(header_cells)
-    for line, cells in rows:
-        if cells == ["\x00cut"]:
-            if table.rows and table.rows[-1][0] == line - 1 and len(table.rows[-1][1]) < width:
-                table.cut_off_line = line - 1
-            continue
-        if any(cell not in (None, "") and str(cell).strip() != "" for cell in cells):
-            table.rows.append((line, cells))
+        if first_seen is None:
+            first_seen = seen
+    if chosen is None:
+        raise _no_header(name, spec, sources[0], first_seen or [])
+    source, records, header, mapping = chosen
+    source.on_header(header.cells)
+    named = [i for i, c in enumerate(header.cells) if c not in (None, "") and str(c).strip()]
+    table = RawTable(
+        name,
+        spec.name,
+        header.line,
+        mapping,
+        _extra_columns(header.cells, mapping),
+        encoding=source.encoding,
+    )
+    rows: list[Record] = []
+    last_line = None
+    for record in records:
+        last_line = record.line
+        if record.fault or not _blank(record.cells):
+            rows.append(record)
+    if rows and rows[-1].line == last_line:
+        rows[-1].is_last = True
+    table.rows = [(r.line, r.cells) for r in rows]
+    table.faults = {r.line: r.fault for r in rows if r.fault}
+    table.cut_off_line = _cut_off_line(source, rows, (named[-1] + 1) if named else 0)
     log.info(
-        "read %s: %d data rows below the header on line %d", name, len(table.rows), header_line
+        "read %s: %d data rows below the header on line %d", name, len(table.rows), header.line
     )
     return table
