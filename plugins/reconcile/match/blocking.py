@@ -12,38 +12,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from reconcile.match.features import Record
-from reconcile.settings import load_yaml_list, package_data
-
-
-def _trade_tokens() -> frozenset[str]:
-    words = load_yaml_list(package_data("match/data/trade_words.yaml"))
-    return frozenset(token for phrase in words for token in phrase.split())
-
-
-# Trade words and fillers that name what a firm does, not which firm it is.
-COMMON_TOKENS = _trade_tokens()
-
-
-def distinctive_tokens(tokens: tuple[str, ...], drop_common: bool = True) -> list[str]:
-    """Tokens that name the firm: trade words dropped, initials joined (A.T.P -> atp)."""
-    out: list[str] = []
-    letters = ""
-    for token in tokens:
-        if len(token) == 1 and token.isalpha():
-            letters += token
-            continue
-        if letters:
-            out.append(letters)
-            letters = ""
-        if not (drop_common and token in COMMON_TOKENS):
-            out.append(token)
-    if letters:
-        out.append(letters)
-    return out
 
 
 def name_keys(record: Record) -> list[str]:
-    tokens = distinctive_tokens(record.tokens)
+    tokens = record.distinct
     keys = [f"t:{t}" for t in tokens]
     keys += [f"p:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
     if record.core:

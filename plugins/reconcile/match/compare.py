@@ -12,7 +12,6 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Hamming
 
-from reconcile.match.blocking import COMMON_TOKENS, distinctive_tokens
 from reconcile.match.features import Place, Record, place
 
 COMPARISONS = ("name", "legal_form", "commune", "street", "tax_code")
@@ -44,6 +43,8 @@ def _name_level(unit: Record, firm: Record, score: float, similar: float) -> str
         return "numeral_differs"
     if words == "one_token_differs":
         return "one_word_differs"
+    if words == "middle_word_dropped":
+        return "middle_word_dropped"
     return "similar" if score >= similar else "different"
 
 
@@ -51,14 +52,16 @@ def _distinguishing(unit: Record, firm: Record) -> str:
     """Numbered and one-word-apart firms: HIỆP PHÁT / HIỆP PHÁT II, TÂN HẢI / TÂN HẢI SƠN.
 
     Trade words (thương mại, dịch vụ…) are left out: clerks drop and reorder them. A token of
-    one side that is a near spelling of a token of the other is a typo, not a difference.
+    one side that is a near spelling of a token of the other is a typo, not a difference. A
+    word missing from the middle of the other name is a dropped middle name (Nguyễn Mỹ Nhung
+    written Nguyễn Nhung), which distinct firms rarely are: they differ at the end.
     """
     if unit.numerals != firm.numerals and (unit.numerals or firm.numerals):
         return "numeral_differs"
-    own = distinctive_tokens(unit.tokens, drop_common=False)
-    other = distinctive_tokens(firm.tokens, drop_common=False)
-    only_unit = [t for t in own if t not in other]
-    only_firm = [t for t in other if t not in own]
+    own, other = unit.joined, firm.joined
+    other_set, own_set = set(other), set(own)
+    only_unit = [t for t in own if t not in other_set]
+    only_firm = [t for t in other if t not in own_set]
     typos = 0
     for token in list(only_unit):
         near = next((t for t in only_firm if OSA.normalized_similarity(token, t) >= 0.6), None)
@@ -66,10 +69,17 @@ def _distinguishing(unit: Record, firm: Record) -> str:
             only_unit.remove(token)
             only_firm.remove(near)
             typos += 1
-    differing = sum(1 for t in (*only_unit, *only_firm) if t not in COMMON_TOKENS)
-    if differing == 0:
+    unit_names, firm_names = set(unit.distinct), set(firm.distinct)
+    differing = [t for t in only_unit if t in unit_names] + [
+        t for t in only_firm if t in firm_names
+    ]
+    if not differing:
         return "typo" if typos else "same_tokens"
-    if differing == 1:
+    if len(differing) == 1:
+        word = differing[0]
+        longer = unit.distinct if word in unit.distinct else firm.distinct
+        if word in longer and 0 < longer.index(word) < len(longer) - 1:
+            return "middle_word_dropped"
         return "one_token_differs"
     return "several_differ"
 

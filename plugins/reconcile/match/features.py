@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+from reconcile.match.tokens import distinctive_tokens, join_initials
 from reconcile.text import tax_code as tax_codes
 from reconcile.text.address import parse_address
 from reconcile.text.legal_forms import parse_name
@@ -32,6 +34,8 @@ class Record:
     legal_forms: frozenset[str]
     dependent: bool  # a branch, representative office or business location
     numerals: frozenset[str]  # the tokens that tell numbered firms apart (II, 257...)
+    joined: tuple[str, ...]  # tokens with initials joined (A.T.P -> atp)
+    distinct: tuple[str, ...]  # the same without trade words: what names this firm
     address: str
     province: str
     tax_code: str | None  # normalised, valid
@@ -46,16 +50,13 @@ class Place:
 
 
 @lru_cache(maxsize=500_000)
-def _name(name: str) -> tuple[str, tuple[str, ...], frozenset[str], bool, frozenset[str]]:
+def _name(name: str) -> tuple[Any, ...]:
     parsed = parse_name(name)
     numerals = frozenset(t for t in parsed.tokens if t.isdigit() or t in _ROMAN)
-    return (
-        parsed.core,
-        parsed.tokens,
-        frozenset(parsed.legal_forms),
-        parsed.is_dependent_unit,
-        numerals,
-    )
+    joined = tuple(join_initials(parsed.tokens))
+    distinct = tuple(distinctive_tokens(joined))
+    forms = frozenset(parsed.legal_forms)
+    return parsed.core, parsed.tokens, forms, parsed.is_dependent_unit, numerals, joined, distinct
 
 
 @lru_cache(maxsize=500_000)
@@ -78,10 +79,10 @@ def quick_name(name: str | None) -> tuple[str, bool]:
 
 def record(key: str, name: str | None, address: str | None, province: str, tax_code: str | None,
            raw_tax_code: str | None) -> Record:  # fmt: skip
-    core, tokens, forms, dependent, numerals = _name(name or "")
+    core, tokens, forms, dependent, numerals, joined, distinct = _name(name or "")
     digits = _DIGITS.sub("", raw_tax_code or "")
     if len(digits) in (9, 12):
         digits = "0" + digits  # the leading zero Excel drops
     valid = tax_codes.normalise(tax_code) if tax_code else None
-    return Record(key, name or "", core, tokens, forms, dependent, numerals, address or "", province,
-                  valid, digits)  # fmt: skip
+    return Record(key, name or "", core, tokens, forms, dependent, numerals, joined, distinct, address or "",
+                  province, valid, digits)  # fmt: skip

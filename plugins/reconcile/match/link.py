@@ -178,23 +178,15 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
         link_at, review_at = float(opts["bands"]["link"]), float(opts["bands"]["review"])
         scored = _weigh(pairs, model, review_at)
 
-    with timer.stage("fallback"):
-        # Units with no convincing candidate (typos in every rare token) get a second look:
-        # the firms whose whole name is closest, found by a vectorised scan of the partition.
-        convinced = {unit.key for _, probability, unit, _, _ in scored if probability >= link_at}
-        lost = [u for u in unit_records if u.key not in convinced and u.core]
-        extra = _closest_names(
-            lost, firm_records, {(u.key, f.key) for u, f, _ in pairs}, rejected, opts
-        )
-        scored += _weigh(extra, model, review_at)
-        pairs += extra
+    unit_by_code = {u.unit_code: u for u in left_units}
+    taken_units: set[str] = set()
+    taken_firms: set[str] = set()
 
-    with timer.stage("assignment"):
-        scored.sort(key=lambda item: (-item[0], item[2].key, item[3].key))
-        taken_units: set[str] = set()
-        taken_firms: set[str] = set()
-        unit_by_code = {u.unit_code: u for u in left_units}
-        for weight, probability, unit, firm, comparison in scored:
+    def assign(candidates: list[tuple]) -> None:
+        """Greedy one-to-one: the heaviest pair first, each unit and each firm once."""
+        for weight, probability, unit, firm, comparison in sorted(
+            candidates, key=lambda item: (-item[0], item[2].key, item[3].key)
+        ):
             if unit.key in taken_units or firm.key in taken_firms:
                 continue
             taken_units.add(unit.key)
@@ -202,6 +194,29 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
             band = "link" if probability >= link_at else "review"
             emit(unit_by_code[unit.key], firm.key, "fuzzy", round(weight, 3), band,
                  explain(unit, firm, comparison, model, probability))  # fmt: skip
+
+    with timer.stage("assignment"):
+        assign(scored)
+
+    with timer.stage("fallback"):
+        # Units left without a link (typos in every rare token, a name shared by many firms,
+        # the best candidate taken by a better unit) get a second look: the firms still free
+        # whose whole name, or name without trade words, is closest (a vectorised scan). Their
+        # first-pass review pairs compete again with what the scan finds.
+        lost = [u for u in unit_records if u.core and u.key not in linked_units]
+        lost_keys = {u.key for u in lost}
+        free = [f for f in firm_records if f.key not in linked_firms]
+        extra = _closest_names(lost, free, {(u.key, f.key) for u, f, _ in pairs}, rejected, opts)
+        pairs += extra
+        rows[:] = [r for r in rows if not (r["band"] == "review" and r["unit_code"] in lost_keys)]
+        taken_units.clear()
+        taken_units.update(linked_units)
+        taken_firms.clear()
+        taken_firms.update(linked_firms)
+        again = [item for item in scored if item[2].key in lost_keys] + _weigh(
+            extra, model, review_at
+        )
+        assign(again)
 
     links = pd.DataFrame(rows, columns=LINK_COLUMNS)
     stats = {
@@ -242,7 +257,7 @@ def _closest_names(units: list[Record], firms: list[Record], seen: set[tuple[str
     top = int(fallback["candidates"])
 
     def distinctive(record: Record) -> str:
-        return " ".join(blocking.distinctive_tokens(record.tokens)) or record.core
+        return " ".join(record.distinct) or record.core
 
     out = []
     # the whole name finds typos; the name without trade words finds those dropped or reordered
