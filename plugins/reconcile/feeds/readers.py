@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reconcile.feeds.errors import FeedFileError
 from reconcile.feeds.spec import FeedSpec
@@ -338,6 +339,7 @@ class _Source:
     encoding: str | None = None
     binary_line: Callable[[], int | None] = lambda: None
     kind: str = "csv"
+    sheet: str | None = None
 
 
 def _csv_sources(path: Path, name: str) -> list[_Source]:
@@ -378,7 +380,7 @@ def _looks_like_text(data: bytes) -> str | None:
     return first[:60]
 
 
-def _xlsx_source(path: Path, name: str) -> _Source:
+def _xlsx_sources(path: Path, name: str) -> list[_Source]:
     data = path.read_bytes()
     if not data.strip(b"\x00"):
         raise FeedFileError(name, "the file is empty")
@@ -401,25 +403,53 @@ def _xlsx_source(path: Path, name: str) -> _Source:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
-        sheet = book.worksheets[0]
-        # A merged range holds its value in the top-left cell only. Down a column (a legal form
-        # or an office shared by several rows) the value belongs to every row: spread it down.
-        # Across columns it belongs to the first column only: a long name over two columns is
-        # not the next column's value.
-        for merged in list(sheet.merged_cells.ranges):
-            value = sheet.cell(merged.min_row, merged.min_col).value
-            sheet.unmerge_cells(str(merged))
-            for row in range(merged.min_row, merged.max_row + 1):
-                sheet.cell(row, merged.min_col).value = value
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        sheets = [_sheet_rows(sheet) for sheet in book.worksheets]
     except Exception as exc:  # openpyxl and zipfile raise many kinds for a broken file
         raise FeedFileError(
             name, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
         ) from exc
-    return _Source(
-        records=lambda: (Record(number, cells) for number, cells in enumerate(rows, start=1)),
-        kind="xlsx",
-    )
+    return [
+        _Source(
+            records=lambda rows=rows: (Record(n, cells) for n, cells in enumerate(rows, start=1)),
+            kind="xlsx",
+            sheet=title,
+        )
+        for title, rows in sheets
+    ]
+
+
+def _sheet_rows(sheet: Any) -> tuple[str, list[list[object]]]:
+    # A merged range holds its value in the top-left cell only. Down a column (a legal form
+    # or an office shared by several rows) the value belongs to every row: spread it down.
+    # Across columns it belongs to the first column only: a long name over two columns is
+    # not the next column's value.
+    for merged in list(sheet.merged_cells.ranges):
+        value = sheet.cell(merged.min_row, merged.min_col).value
+        sheet.unmerge_cells(str(merged))
+        for row in range(merged.min_row, merged.max_row + 1):
+            sheet.cell(row, merged.min_col).value = value
+    return sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _more_sheets(sources: list[_Source], chosen: _Source, mapping: dict[int, str], spec: FeedSpec,
+                 first_line: int) -> Iterator[Record]:  # fmt: skip
+    """The data rows of the workbook's other sheets that carry the same header (an inspectors'
+    workbook has a sheet per ward), laid out as the first sheet's columns, numbered on from it."""
+    position = {canonical: index for index, canonical in mapping.items()}
+    width = max(mapping) + 1
+    line = first_line
+    for source in sources[sources.index(chosen) + 1 :]:
+        records = source.records()
+        header, other, _ = _search_header(records, spec)
+        if header is None or set(other.values()) != set(mapping.values()):
+            continue
+        for record in records:
+            line += 1
+            cells: list[object] = [None] * width
+            for index, canonical in other.items():
+                if index < len(record.cells):
+                    cells[position[canonical]] = record.cells[index]
+            yield Record(line, cells)
 
 
 def _jsonl_source(path: Path, name: str, spec: FeedSpec) -> _Source:
@@ -480,7 +510,7 @@ def _jsonl_source(path: Path, name: str, spec: FeedSpec) -> _Source:
 def _sources(path: Path, name: str, spec: FeedSpec) -> list[_Source]:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return [_xlsx_source(path, name)]
+        return _xlsx_sources(path, name)
     if suffix == ".jsonl":
         return [_jsonl_source(path, name, spec)]
     if suffix in (".csv", ".txt"):
@@ -635,6 +665,10 @@ def read_table(path: Path, spec: FeedSpec, display_name: str | None = None) -> R
         last_line = record.line
         if record.fault or not _blank(record.cells):
             rows.append(record)
+    if source.kind == "xlsx":
+        for record in _more_sheets(sources, source, mapping, spec, last_line or header.line):
+            if not _blank(record.cells):
+                rows.append(record)
     if rows and rows[-1].line == last_line:
         rows[-1].is_last = True
     table.rows = [(r.line, r.cells) for r in rows]
