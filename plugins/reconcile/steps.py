@@ -146,6 +146,13 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
     try:
         table = read_table(Path(row["stored_path"]), spec, display_name=row["file_name"])
         frame = clean(table, spec)
+        undecided = 0
+        if spec.name == "decisions":
+            # a workbook comes back with every case, decided or not: a row with no decision is
+            # not a fault, only nothing to apply
+            blank = frame["decision"].isna() & (frame["reasons"].map(len) == 0)
+            undecided = int(blank.sum())
+            frame = frame[~blank].reset_index(drop=True)
         columns = [c for c in frame.columns if c not in ("raw", "reasons", "line")]
         candidates = frame[frame["reasons"].map(len) == 0].reset_index()
         outcome = validate_frame(
@@ -179,7 +186,7 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
                 status="loaded",
                 encoding=table.encoding,
                 header_line=table.header_line,
-                rows_read=len(frame),
+                rows_read=len(frame) + undecided,
                 rows_accepted=len(accepted),
                 rows_quarantined=len(rejected),
                 message=None,
@@ -188,7 +195,8 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
         )
     summary = {
         "file": row["file_name"], "feed": spec.name, "province": row["province"],
-        "rows_read": len(frame), "rows_accepted": len(accepted), "rows_quarantined": len(rejected),
+        "rows_read": len(frame) + undecided, "rows_accepted": len(accepted), "rows_quarantined": len(rejected),
+        "rows_without_decision": undecided,
     }  # fmt: skip
     log.info(
         "ingested %(file)s: %(rows_accepted)d accepted, %(rows_quarantined)d quarantined", summary
