@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "provinces": [],
     # Inspectors' workbook: one sheet per this address level (commune or district).
     "workbook_group_by": "commune",
+    # An inspector's "not subject" keeps that case out of the workbook for this many quarters.
+    "not_subject_quarters": 4,
     "mask_personal_data": True,
     "rules": {},
 }
