@@ -5,7 +5,7 @@ Fires on the 10th of January, April, July and October (Asia/Ho_Chi_Minh) and pro
 quarter that has just closed; a manual run takes the quarter from the `quarter` param
 (`2025Q3`). The quarter is decided once, in the first task (`reconcile.quarter`).
 
-land → ingest (mapped over files: read, validate, quarantine, stage) → per province (mapped):
+fetch (partner API, if configured) → land → ingest (mapped over files: read, validate, quarantine, stage) → per province (mapped):
 load → link → rules → publish → summary. Data moves through the warehouse; XCom carries
 only file ids, provinces and small summaries. Every step replaces its own partition, so a
 rerun of any task gives the same rows. The work is in the `reconcile` package (`plugins/`).
@@ -43,6 +43,10 @@ def quarterly_reconciliation() -> None:
     @task
     def decide_quarter() -> str:
         return steps.decide_quarter(get_current_context())
+
+    @task
+    def fetch_from_api(quarter: str) -> dict:
+        return steps.fetch_from_api(quarter)
 
     @task
     def land(quarter: str) -> dict:
@@ -89,6 +93,7 @@ def quarterly_reconciliation() -> None:
 
     quarter = decide_quarter()
     landing = land(quarter)
+    fetch_from_api(quarter) >> landing
     ingested = ingest.expand(file_id=files_to_ingest(landing))
     wanted = provinces(landing)
     ingested >> wanted

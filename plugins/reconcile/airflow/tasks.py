@@ -33,6 +33,29 @@ def decide_quarter(context: dict[str, Any]) -> str:
     return str(quarter)
 
 
+def fetch_from_api(quarter: str) -> dict[str, Any]:
+    """Land the feeds a partner serves over HTTP (``partner_api`` in the settings), if any.
+
+    ``partner_api: {feeds: [tax, registry], provinces: ["82"]}`` with the Airflow connection
+    ``reconcile_partner_api``; nothing configured, nothing fetched. The files land in the
+    landing folder like any other and the ``land`` task registers them.
+    """
+    config = settings()
+    api = config.options.get("partner_api") or {}
+    feeds = api.get("feeds") or []
+    provinces = api.get("provinces") or config.options.get("provinces") or []
+    if not feeds or not provinces:
+        return {"fetched": [], "note": "no partner_api feeds configured"}
+    from reconcile.airflow.http_hook import PartnerApiHook
+
+    written = []
+    with PartnerApiHook().get_conn() as source:
+        for feed in feeds:
+            for province in provinces:
+                written.append(str(source.land_to(config.landing_dir, feed, quarter, province)))
+    return {"fetched": written}
+
+
 def land(quarter: str) -> dict[str, Any]:
     from reconcile.airflow.hooks import LandingZoneHook
     from reconcile.steps import land as land_files

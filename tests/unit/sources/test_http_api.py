@@ -323,3 +323,17 @@ def test_a_connection_without_a_token_fails_clearly() -> None:
         pytest.raises(ValueError, match="'partner_x' has no bearer token"),
     ):
         PartnerApiHook("partner_x").get_conn()
+
+
+def test_the_dag_task_fetches_nothing_when_no_partner_api_is_configured(
+    monkeypatch, tmp_path
+) -> None:
+    from reconcile.airflow import tasks
+
+    monkeypatch.setenv("RECONCILE_LANDING_DIR", str(tmp_path))
+    monkeypatch.delenv("RECONCILE_CONFIG", raising=False)
+    assert tasks.fetch_from_api("2025Q3") == {
+        "fetched": [],
+        "note": "no partner_api feeds configured",
+    }
+    assert not any(tmp_path.iterdir())
