@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from reconcile.feeds.readers import RawTable
+from reconcile.feeds.readers import RawTable, canonical_of
 from reconcile.feeds.spec import FeedSpec, vocabularies
 from reconcile.text import tax_code as tax_codes
 from reconcile.text.unicode import fold, nfc, repair_legacy
@@ -115,7 +115,8 @@ def parse_status(value: object, vocabulary: str) -> str | None:
 
 
 def _is_header_again(cells: dict[str, object], spec: FeedSpec) -> bool:
-    hits = sum(1 for value in cells.values() if value is not None and spec.canonical(value))
+    canonical = canonical_of(spec)
+    hits = sum(1 for value in cells.values() if value is not None and canonical(value))
     return hits >= max(2, len([v for v in cells.values() if v is not None]) // 2)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from reconcile.feeds.errors import FeedFileError
 from reconcile.feeds.spec import FeedSpec
+from reconcile.text.unicode import header_key
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,22 @@ class Record:
     fault: str | None = None  # the reader's own finding about this row
     cut: bool = False  # certainly cut off by the end of the file
     is_last: bool = False  # the file's last record
+
+
+_HEADER_INDEXES: dict[int, tuple[FeedSpec, dict[str, str]]] = {}
+
+
+def canonical_of(spec: FeedSpec) -> Callable[[object], str | None]:
+    """``spec.canonical`` with the header index built once per spec, not once per cell."""
+    held = _HEADER_INDEXES.get(id(spec))
+    if held is None or held[0] is not spec:
+        held = _HEADER_INDEXES[id(spec)] = (spec, spec.header_index)
+    index = held[1]
+
+    def canonical(header: object) -> str | None:
+        return index.get(header_key(str(header))) if header is not None else None
+
+    return canonical
 
 
 # --------------------------------------------------------------------------- text
@@ -459,6 +476,7 @@ def _jsonl_source(path: Path, name: str, spec: FeedSpec) -> _Source:
     text = decode_text(data, name)
     slots: dict[str, int] = {}
     header: list[object] = []
+    canonical_name = canonical_of(spec)
     parsed: list[tuple[int, dict[int, object], str | None]] = []
     for number, line in enumerate(text.lines, start=1):
         if not line.strip():
@@ -481,7 +499,7 @@ def _jsonl_source(path: Path, name: str, spec: FeedSpec) -> _Source:
                 fault = f"not a JSON object but {type(value).__name__}"
         cells: dict[int, object] = {}
         for key, value in record.items():
-            canonical = spec.canonical(key)
+            canonical = canonical_name(key)
             slot = canonical or f"key:{key}"
             if slot not in slots:
                 slots[slot] = len(header)
@@ -525,8 +543,9 @@ def _blank(cells: list[object]) -> bool:
 
 def _header_score(cells: list[object], spec: FeedSpec) -> tuple[int, dict[int, str]]:
     mapping: dict[int, str] = {}
+    canonical_name = canonical_of(spec)
     for position, cell in enumerate(cells):
-        canonical = spec.canonical(cell) if cell not in (None, "") else None
+        canonical = canonical_name(cell) if cell not in (None, "") else None
         if canonical and canonical not in mapping.values():
             mapping[position] = canonical
     return len(mapping), mapping
