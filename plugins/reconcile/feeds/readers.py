@@ -365,26 +365,29 @@ def _csv_sources(path: Path, name: str) -> list[_Source]:
         raise FeedFileError(
             name, "the file is an Excel workbook (.xlsx), not CSV text: name it .xlsx", row=None
         )
-    text = decode_text(data, name)
+    texts = [decode_text(data, name)]
+    if texts[0].encoding.startswith("utf-16"):  # two bytes that only look like a UTF-16 BOM
+        texts.append(_decode_narrow(data, "utf-8"))
     sources = []
-    for delimiter in _delimiters_by_use(text.lines):
-        shape = _guess_shape(text.lines, delimiter)
+    for text in texts:
+        for delimiter in _delimiters_by_use(text.lines):
+            shape = _guess_shape(text.lines, delimiter)
 
-        def on_header(cells: list[object], shape: _Shape = shape) -> None:
-            shape.width = len(cells)
-            shape.named = sum(1 for c in cells if c not in (None, "") and str(c).strip())
+            def on_header(cells: list[object], shape: _Shape = shape) -> None:
+                shape.width = len(cells)
+                shape.named = sum(1 for c in cells if c not in (None, "") and str(c).strip())
 
-        sources.append(
-            _Source(
-                records=lambda delimiter=delimiter, shape=shape: _csv_records(
-                    text, delimiter, shape
-                ),
-                on_header=on_header,
-                unterminated=not text.terminated,
-                encoding=text.encoding,
-                binary_line=lambda: _binary_line(text, data),
+            sources.append(
+                _Source(
+                    records=lambda text=text, delimiter=delimiter, shape=shape: _csv_records(
+                        text, delimiter, shape
+                    ),
+                    on_header=on_header,
+                    unterminated=not text.terminated,
+                    encoding=text.encoding,
+                    binary_line=lambda text=text: _binary_line(text, data),
+                )
             )
-        )
     return sources
 
 
