@@ -24,7 +24,9 @@ _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d
 _TOTAL_ROW = re.compile(
     r"^(?:tong cong\b(?! ty\b)|tong so\b|total\b|grand total\b)|^(?:tong|cong|cong so)$"
 )
-_TIME_OF_DAY = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[AaPp][Mm])?$")
+_TIME_OF_DAY = re.compile(
+    r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?$"
+)
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 _STATUS_CODE = re.compile(r"^(\d{1,2})(?:\s*[-.]\s*\d+)?$")
