@@ -37,7 +37,7 @@ from reconcile.synth.noise import to_cp1258
 from reconcile.text.tax_code import make_valid
 
 PROPERTY = settings(
-    max_examples=120,
+    max_examples=300,
     deadline=None,
     derandomize=True,  # the same examples on every run: CI is deterministic
     database=None,
@@ -508,7 +508,7 @@ def workbook(layout: Layout, damages: list[tuple[Any, ...]]) -> tuple[bytes, set
     return buffer.getvalue(), {index for _, index in sheet_rows if index is not None}
 
 
-@settings(PROPERTY, max_examples=40)
+@settings(PROPERTY, max_examples=60)
 @given(layout=layouts(), damages=st.lists(SHEET_DAMAGE, max_size=4))
 def test_damaged_workbook_never_loses_a_surviving_good_row(
     layout: Layout, damages: list[tuple[Any, ...]]
@@ -520,7 +520,7 @@ def test_damaged_workbook_never_loses_a_surviving_good_row(
         read_and_check(path, layout, surviving, header_intact=True)
 
 
-@settings(PROPERTY, max_examples=40)
+@settings(PROPERTY, max_examples=60)
 @given(
     layout=layouts(),
     cuts=st.lists(
