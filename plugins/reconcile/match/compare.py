@@ -132,15 +132,23 @@ def _tax_code(unit: Record, firm: Record) -> str:
 
 
 def compare(unit: Record, firm: Record, options: dict[str, Any]) -> Comparison:
+    """Every comparison of a pair. Addresses are parsed only for pairs that could still link:
+    names plainly different and no tax-code evidence weigh far below the review band, and
+    parsing addresses is most of the cost of a comparison."""
     cuts = options["comparisons"]
     score = name_score(unit.core, firm.core)
-    unit_place, firm_place = place(unit), place(firm)
-    street_level, street_score = _street(unit_place, firm_place, cuts["street"]["levels"])
+    name = _name_level(unit, firm, score, float(cuts["name"]["similar"]))
+    tax_code = _tax_code(unit, firm)
+    commune = street_level = street_score = None
+    if name != "different" or tax_code not in ("missing", "different"):
+        unit_place, firm_place = place(unit), place(firm)
+        street_level, street_score = _street(unit_place, firm_place, cuts["street"]["levels"])
+        commune = _commune(unit_place, firm_place)
     levels = {
-        "name": _name_level(unit, firm, score, float(cuts["name"]["similar"])),
+        "name": name,
         "legal_form": _legal_form(unit, firm),
-        "commune": _commune(unit_place, firm_place),
+        "commune": commune,
         "street": street_level,
-        "tax_code": _tax_code(unit, firm),
+        "tax_code": tax_code,
     }
     return Comparison(levels, {"name": round(score, 1), "street": street_score})

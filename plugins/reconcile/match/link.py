@@ -38,7 +38,7 @@ LINK_COLUMNS = [
     "band",
     "evidence",
 ]
-TRAINING_SAMPLE = 2000
+TRAINING_SAMPLE = 1500
 
 
 @dataclass
