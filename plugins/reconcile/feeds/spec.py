@@ -38,15 +38,22 @@ class FeedSpec:
     @property
     def header_index(self) -> dict[str, str]:
         """Folded header spelling -> canonical column (the canonical name is a spelling too)."""
-        index: dict[str, str] = {}
-        for column in self.columns.values():
-            index[header_key(column.name)] = column.name
-            for spelling in column.headers:
-                index[header_key(spelling)] = column.name
-        return index
+        return _header_index(self.name)
 
     def canonical(self, header: object) -> str | None:
         return self.header_index.get(header_key(str(header))) if header is not None else None
+
+
+@cache
+def _header_index(feed: str) -> dict[str, str]:
+    """Built once per feed: matching headers is on the hot path of reading every file."""
+    spec = specs()[feed]
+    index: dict[str, str] = {}
+    for column in spec.columns.values():
+        index[header_key(column.name)] = column.name
+        for spelling in column.headers:
+            index[header_key(spelling)] = column.name
+    return index
 
 
 @cache

@@ -205,7 +205,12 @@ def _scan(segment: str) -> list[_Item]:
     i = 0
     while i < len(words):
         term = _match_term(words, i, accents)
-        if term is not None and term.abbreviation and term.kind != "street" and current.kind == "street":
+        if (
+            term is not None
+            and term.abbreviation
+            and term.kind != "street"
+            and current.kind == "street"
+        ):
             term = None  # "Lô F15", "Tổ 3 KP P7": a lot or block number, not a ward
         unit_just_opened = current.kind not in {"plain", "street"} and not current.words
         if term is not None and not unit_just_opened and i + len(term.folded) < len(words):

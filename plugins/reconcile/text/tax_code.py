@@ -17,7 +17,7 @@ _SEPARATORS = re.compile(r"[\s.\u00a0_/]+")
 
 def check_digit(first_nine: str) -> int | None:
     """The check digit of nine digits, or None when no digit can make them valid."""
-    if len(first_nine) != 9 or not first_nine.isdigit():
+    if len(first_nine) != 9 or not (first_nine.isascii() and first_nine.isdigit()):
         raise ValueError(f"need nine digits, got {first_nine!r}")
     value = 10 - sum(int(d) * w for d, w in zip(first_nine, WEIGHTS, strict=True)) % 11
     if value == 10:
@@ -45,7 +45,7 @@ class TaxCode:
 
 
 def is_valid_root(root: str) -> bool:
-    if len(root) != 10 or not root.isdigit() or root[2:9] == "0000000":
+    if len(root) != 10 or not (root.isascii() and root.isdigit()) or root[2:9] == "0000000":
         return False
     expected = check_digit(root[:9])
     return expected is not None and expected == int(root[9])
