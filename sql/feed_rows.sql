@@ -6,6 +6,6 @@ SELECT feed,
        COALESCE(SUM(rows_accepted), 0) AS rows_accepted,
        COALESCE(SUM(rows_quarantined), 0) AS rows_quarantined
 FROM feed_file
-WHERE quarter = :quarter
+WHERE quarter = :quarter AND status <> 'replaced'
 GROUP BY feed
 ORDER BY feed

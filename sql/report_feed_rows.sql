@@ -10,5 +10,6 @@ SELECT quarter,
 FROM feed_file
 WHERE quarter <= :quarter
   AND province = COALESCE(:province, province)
+  AND status <> 'replaced'
 GROUP BY quarter, feed
 ORDER BY quarter, feed

@@ -80,6 +80,7 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
                 skipped.append({"file": item.name, "file_id": file_id, "status": seen.status})
                 continue
             stored = _keep_copy(settings, item, file_id)
+            replaced = _replace_earlier(conn, item, str(quarter), file_id)
             conn.execute(
                 t.feed_file.insert().values(
                     file_id=file_id,
@@ -91,6 +92,7 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
                     size_bytes=stored.stat().st_size,
                     landed_at=_now(),
                     status="landed",
+                    message=f"replaces {', '.join(replaced)}" if replaced else None,
                 )  # fmt: skip
             )
             new.append(
@@ -99,11 +101,12 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
                     "file_id": file_id,
                     "feed": item.feed,
                     "province": item.province,
+                    "replaces": replaced,
                 }
             )
         pending = conn.execute(
             select(t.feed_file.c.file_id)
-            .where(t.feed_file.c.quarter == str(quarter), t.feed_file.c.status != "loaded")
+            .where(t.feed_file.c.quarter == str(quarter), t.feed_file.c.status.in_(("landed", "failed")))
             .order_by(t.feed_file.c.landed_at, t.feed_file.c.file_id)
         ).scalars().all()  # fmt: skip
         provinces = conn.execute(
@@ -120,6 +123,28 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
         "to_ingest": list(pending),
         "provinces": sorted(provinces),
     }
+
+
+def _replace_earlier(conn: Any, item: IncomingFile, quarter: str, file_id: str) -> list[str]:
+    """A file landed again under the same name, with other bytes, is a correction: the earlier
+    version is marked ``replaced`` (its rows no longer load) and both record the replacement."""
+    earlier = conn.execute(
+        select(t.feed_file.c.file_id).where(
+            t.feed_file.c.quarter == quarter, t.feed_file.c.province == item.province,
+            t.feed_file.c.feed == item.feed, t.feed_file.c.file_name == item.name,
+            t.feed_file.c.status != "replaced",
+        )
+    ).scalars().all()  # fmt: skip
+    for old_id in earlier:
+        conn.execute(
+            update(t.feed_file).where(t.feed_file.c.file_id == old_id).values(
+                status="replaced", message=f"replaced by {file_id} (a corrected {item.name}) on {_now():%Y-%m-%d}"
+            )
+        )  # fmt: skip
+        log.info(
+            "%s: a corrected version replaces the one landed before (%s)", item.name, old_id[:12]
+        )
+    return list(earlier)
 
 
 def _keep_copy(settings: Settings, item: IncomingFile, file_id: str) -> Path:
@@ -189,7 +214,8 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
                 rows_read=len(frame) + undecided,
                 rows_accepted=len(accepted),
                 rows_quarantined=len(rejected),
-                message=None,
+                # a failure's message goes; a correction's note of what it replaced stays
+                message=row["message"] if (row["message"] or "").startswith("replaces ") else None,
                 loaded_at=_now(),
             )  # fmt: skip
         )
@@ -502,6 +528,9 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
                 "failed": sorted(files.loc[files["status"] == "failed", "file_name"])
                 if not files.empty
                 else [],
+                "replaced_by_corrections": int((files["status"] == "replaced").sum())
+                if not files.empty
+                else 0,
             },
             "feeds": feeds,
             "firms": int(sizes["firms"]),

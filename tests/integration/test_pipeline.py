@@ -191,3 +191,27 @@ def test_a_file_with_too_many_bad_rows_fails_naming_file_and_reasons(
     message = str(error.value)
     assert "tax_82_2025Q3.csv" in message and "6 of 15 rows quarantined" in message
     assert "example rows: 10, 11, 12" in message
+
+
+def test_a_corrected_file_replaces_the_earlier_one_and_the_replacement_is_recorded(
+    tmp_path: Path,
+) -> None:
+    settings = _settings(tmp_path, f"sqlite:///{tmp_path / 'w.db'}")
+    folder = known.write_known_quarter(settings.landing_dir)
+    first = run_quarter(settings, Q3, "first")
+    roll = folder / "roll_82_2025Q3.csv"
+    # the corrected roll drops the dissolved firm's unit (TZ0002B)
+    lines = roll.read_bytes().split(b"\n")
+    roll.write_bytes(b"\n".join(line for line in lines if not line.startswith(b"TZ0002B")))
+    second = run_quarter(settings, Q3, "second")
+    assert second["files"]["landed_now"] == 1 and second["files"]["replaced_by_corrections"] == 1
+    assert second["feeds"]["roll"]["rows_accepted"] == first["feeds"]["roll"]["rows_accepted"] - 1
+    with get_engine(settings.warehouse_url).connect() as conn:
+        files = read_frame(conn, t.feed_file, feed="roll")
+        units = set(read_frame(conn, t.employer_unit, quarter="2025Q3")["unit_code"])
+        findings = set(read_frame(conn, t.finding, quarter="2025Q3")["case_id"])
+    by_status = {row.status: row for row in files.itertuples(index=False)}
+    assert set(by_status) == {"replaced", "loaded"}
+    assert by_status["replaced"].message.startswith(f"replaced by {by_status['loaded'].file_id}")
+    assert by_status["loaded"].message == f"replaces {by_status['replaced'].file_id}"
+    assert "TZ0002B" not in units and "CLOSED_ON_ROLL-TZ0002B" not in findings
