@@ -63,6 +63,10 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.append("Published:")
     for item in summary["published"]:
         lines.append(f"  {item['workbook']}\n  {item['csv']}\n  {item['quarantine']}")
+    if summary.get("data_docs"):
+        lines.append(
+            f"  {summary['data_docs']}  (validation results, Great Expectations Data Docs)"
+        )
     if summary.get("quality_report"):
         lines.append(f"  {summary['quality_report']}  (data-quality report)")
     lines.append(f"  {summary['summary_path']}")

@@ -29,6 +29,7 @@ from reconcile.publish import workbook
 from reconcile.publish.groups import commune_namer
 from reconcile.publish.masking import mask_raw_record
 from reconcile.publish.quality_report import build_quality_report
+from reconcile.quality.data_docs import build_data_docs
 from reconcile.quality.expectations import load_suite, validate_frame
 from reconcile.quality.quarantine import split_rows, too_many_bad_rows
 from reconcile.quarter import Quarter
@@ -547,6 +548,8 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
             .values(finished_at=_now(), status="success", counts=summary)
         )
     summary["quality_report"] = str(build_quality_report(settings, quarter))
+    docs = build_data_docs(settings, quarter)
+    summary["data_docs"] = str(docs) if docs else None
     folder = output_folder(settings, quarter)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "summary.json"

@@ -215,3 +215,21 @@ def test_a_corrected_file_replaces_the_earlier_one_and_the_replacement_is_record
     assert by_status["replaced"].message.startswith(f"replaced by {by_status['loaded'].file_id}")
     assert by_status["loaded"].message == f"replaces {by_status['replaced'].file_id}"
     assert "TZ0002B" not in units and "CLOSED_ON_ROLL-TZ0002B" not in findings
+
+
+def test_data_docs_record_every_validation_of_the_quarter(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, f"sqlite:///{tmp_path / 'w.db'}")
+    known.write_known_quarter(settings.landing_dir)
+    summary = run_quarter(settings, Q3, "docs")
+    index = Path(summary["data_docs"])
+    assert index.name == "index.html" and index.is_file()
+    pages = sorted(p.relative_to(index.parent).as_posix() for p in index.parent.rglob("*.html"))
+    for feed in ("tax", "registry", "roll"):
+        assert f"expectations/{feed}_feed.html" in pages
+        assert any(p.startswith(f"validations/{feed}_feed/") for p in pages)
+    html = index.read_text(encoding="utf-8")
+    assert "tax_feed" in html and "roll_feed" in html
+    tax_page = next(index.parent.glob("validations/tax_feed/**/*.html")).read_text(encoding="utf-8")
+    assert (
+        "check digit does not match" in tax_page or "expect_column_values_to_be_in_set" in tax_page
+    )

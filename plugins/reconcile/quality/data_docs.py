@@ -1,0 +1,85 @@
+"""Great Expectations Data Docs for a quarter: the human-readable record of every validation.
+
+Each file's validation result is kept as JSON when it is ingested (``data/validations``); the
+site is built once per quarter from those results, in one process, so that mapped ingestion
+tasks on different workers need not share a GX store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+from reconcile.quarter import Quarter
+from reconcile.settings import Settings
+from reconcile.warehouse import schema as t
+from reconcile.warehouse.engine import get_engine
+from reconcile.warehouse.store import read_frame
+
+log = logging.getLogger(__name__)
+
+SITE = "reconcile"
+
+
+def data_docs_folder(settings: Settings, quarter: Quarter) -> Path:
+    return settings.output_dir / str(quarter) / "data_docs"
+
+
+def build_data_docs(settings: Settings, quarter: Quarter) -> Path | None:
+    """Build the quarter's Data Docs site; the path of its index, or None with nothing to show."""
+    import great_expectations as gx
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResultSchema,
+    )
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    from reconcile.quality.expectations import _context  # noqa: F401  (GX logging and analytics set)
+
+    with get_engine(settings.warehouse_url).connect() as conn:
+        files = read_frame(conn, t.feed_file, quarter=str(quarter), status="loaded")
+    results = []
+    for item in files.itertuples(index=False):
+        path = settings.data_dir / "validations" / f"{item.file_id}.json"
+        if path.is_file():
+            results.append((item, json.loads(path.read_text(encoding="utf-8"))))
+    if not results:
+        return None
+    site = data_docs_folder(settings, quarter)
+    shutil.rmtree(site, ignore_errors=True)
+    context = gx.get_context(mode="ephemeral")
+    context.add_data_docs_site(
+        site_name=SITE,
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(site),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    for suite_file in sorted(settings.expectations_dir.glob("*.json")):
+        body = json.loads(suite_file.read_text(encoding="utf-8"))
+        context.suites.add_or_update(gx.ExpectationSuite(name=body["name"], expectations=body["expectations"],
+                                                         meta=body.get("meta")))  # fmt: skip
+    schema = ExpectationSuiteValidationResultSchema()
+    for item, raw in results:
+        result = schema.load(raw)
+        suite_name = f"{item.feed}_feed"
+        result.suite_name = suite_name
+        key = ValidationResultIdentifier(
+            ExpectationSuiteIdentifier(suite_name),
+            RunIdentifier(run_name=f"{item.province}-{item.file_name}", run_time=item.landed_at),
+            f"{item.province}-{item.file_id[:12]}",
+        )
+        context.validation_results_store.set(key, result)
+    context.build_data_docs(site_names=[SITE])
+    index = site / "index.html"
+    log.info("Data Docs for %s: %d validation(s) at %s", quarter, len(results), index)
+    return index
