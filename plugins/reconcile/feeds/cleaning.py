@@ -238,7 +238,10 @@ def _convert(name: str, kind: str, vocabulary: str | None, value: object) -> dic
             valid = False
         return {name: text, f"{name}_valid": valid}
     if kind == "date":
-        return {name: parse_date(value)}
+        day = parse_date(value)
+        if day is not None and day > date.today():
+            raise CellError(f"{day.strftime('%d/%m/%Y')} is in the future")
+        return {name: day}
     if kind in ("money", "count"):
         return {name: parse_amount(value)}
     if kind == "status":

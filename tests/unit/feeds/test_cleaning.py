@@ -77,3 +77,21 @@ def test_status_codes_and_labels(raw: str, vocabulary: str, expected: str) -> No
 def test_an_unknown_status_is_a_cell_error() -> None:
     with pytest.raises(CellError, match="not a known tax status"):
         parse_status("99", "tax")
+
+
+def test_a_date_in_the_future_is_a_row_reason(tmp_path) -> None:
+    from datetime import date, timedelta
+
+    from reconcile.feeds.cleaning import clean
+    from reconcile.feeds.readers import read_table
+    from reconcile.feeds.spec import specs
+
+    tomorrow = (date.today() + timedelta(days=1)).strftime("%d/%m/%Y")
+    path = tmp_path / "tax.csv"
+    path.write_text(
+        f"MST,Tên NNT,Ngày cấp MST\n0100233488,Công ty A,{tomorrow}\n0314409058,Công ty B,01/01/2020\n",
+        encoding="utf-8",
+    )
+    frame = clean(read_table(path, specs()["tax"]), specs()["tax"])
+    assert frame.loc[0, "reasons"] == [f"registered_on: {tomorrow} is in the future"]
+    assert frame.loc[1, "reasons"] == []
