@@ -37,6 +37,7 @@ $(STAMP): requirements.txt
 demo: venv
 	@mkdir -p var/airflow
 	$(BIN)/airflow db migrate > var/airflow/db-migrate.log 2>&1 || (cat var/airflow/db-migrate.log; exit 1)
+	$(BIN)/airflow pools set warehouse 4 "Province steps writing to the warehouse" >> var/airflow/db-migrate.log 2>&1
 	$(BIN)/python -m reconcile synth --quarters $(DEMO_QUARTER) --provinces $(DEMO_PROVINCE) \
 		--firms $(DEMO_FIRMS) --seed $(DEMO_SEED)
 	$(BIN)/airflow dags test quarterly_reconciliation $(DEMO_LOGICAL_DATE) > var/airflow/dags-test.log 2>&1 \

@@ -20,6 +20,8 @@ from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, t
 from reconcile.airflow import tasks as steps
 from reconcile.quarter import LOCAL_TZ
 
+WAREHOUSE_POOL = "warehouse"  # created by `make demo` and by airflow-init in docker-compose.yaml
+
 
 @dag(
     dag_id="quarterly_reconciliation",
@@ -66,22 +68,24 @@ def quarterly_reconciliation() -> None:
 
     @task_group
     def province(province: str, quarter: str) -> None:
-        @task
+        # each province's steps write its own partition; the "warehouse" pool caps how many
+        # run against the warehouse at once across the workers
+        @task(pool=WAREHOUSE_POOL)
         def load(province: str, quarter: str) -> str:
             steps.load(province, quarter)
             return province
 
-        @task
+        @task(pool=WAREHOUSE_POOL)
         def link(province: str, quarter: str) -> str:
             steps.link(province, quarter)
             return province
 
-        @task
+        @task(pool=WAREHOUSE_POOL)
         def rules(province: str, quarter: str) -> str:
             steps.rules(province, quarter)
             return province
 
-        @task
+        @task(pool=WAREHOUSE_POOL)
         def publish(province: str, quarter: str) -> dict:
             return steps.publish(province, quarter)
 

@@ -80,6 +80,8 @@ def test_quarterly_dag_has_a_quarter_param_and_maps_over_files_and_provinces(dag
     task_ids = {task.task_id for task in dag.tasks}
     assert {"decide_quarter", "fetch_from_api", "land", "summarise"} <= task_ids
     assert "fetch_from_api" in dag.task_dict["land"].upstream_task_ids
+    for step in ("load", "link", "rules", "publish"):
+        assert dag.task_dict[f"province.{step}"].pool == "warehouse"
 
 
 def test_parsing_the_dags_imports_no_heavy_library() -> None:
