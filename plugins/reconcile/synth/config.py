@@ -72,6 +72,8 @@ class ProblemRates:
     settle_arrears: float = 0.35  # per quarter: a unit in long arrears pays up
     under_registered: float = 0.04  # paying units of active firms insuring fewer than pit_employees
     wage_below_floor: float = 0.03  # paying units whose wage base per employee is below the floor
+    stopped_paying: float = 0.02  # staffed active firms whose unit is paused or insures nobody
+    wage_gap: float = 0.02  # employing firms paying far more than they insure (tax-side wages)
 
 
 @dataclass(frozen=True)

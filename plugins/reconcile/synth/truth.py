@@ -2,17 +2,23 @@
 
 The expected findings are computed from a quarter's snapshot (the canonical values the files
 carry), leaving out the records a file fault makes unreadable (a blank or broken key), so they
-are what a correct pipeline can find. Two rules not yet in rules.yaml are included:
-UNDER_REGISTERED and WAGE_BELOW_FLOOR (see ``DEFINITIONS``).
+are what a correct pipeline can find (see ``DEFINITIONS``). ROLL_TAX_CODE_FIX looks at the roll's
+tax code as finally written (after file faults): ``roll_codes``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from reconcile.synth.reference import wage_floor
 from reconcile.synth.world import Snapshot, overdue_days
+from reconcile.text.tax_code import parse
+
+ACTIVE_TAX = frozenset({"active", "household_active"})  # 00 04
+STOPPED_UNIT = frozenset({"paused", "closed", "closing"})
+WAGE_GAP_RATIO = 2.0
+WAGE_GAP_MIN_MONTHLY = 20_000_000
 
 CLOSED_TAX = frozenset(
     {"closed", "closing", "not_at_address", "awaiting_bankruptcy"}
@@ -31,7 +37,26 @@ DEFINITIONS = {
     "UNDER_REGISTERED": "tax status 00, unit 'Đang đóng', pit_employees not blank and insured_employees < pit_employees",
     "WAGE_BELOW_FLOOR": "unit 'Đang đóng', insured_employees > 0 and wage_bill < insured_employees x the regional "
     "floor in force at the quarter's end (wage_region of firms.csv / units.csv)",
+    "STOPPED_PAYING": "tax status 00/04, pit_employees >= 1, and its unit is 'Tạm dừng đóng', 'Chấm dứt' or "
+    "'Chờ chốt sổ', or has insured_employees = 0",
+    "WAGE_GAP": "tax status 00/04, unit 'Đang đóng', pit_wage_bill not blank, pit_wage_bill / 12 > 2.0 x wage_bill "
+    "and pit_wage_bill / 12 - wage_bill >= 20,000,000",
+    "ROLL_TAX_CODE_FIX": "a unit with a firm (links.csv) whose roll tax code as written is blank, invalid once "
+    "normalised (spaces, dots, a lost leading zero, -000; check digit), or valid but not its firm's code "
+    "(except a -NNN code whose root is the firm's own 10-digit code); orphan units: none",
 }
+
+
+def roll_code_defect(written: str | None, firm_code: str) -> str | None:
+    """What is wrong with a unit's roll tax code for its firm: blank, invalid, different or None."""
+    code = parse(written) if written else None
+    if code is None:
+        return "blank" if not written else "invalid"
+    if not code.is_valid:
+        return "invalid"
+    if code.text == firm_code or (code.suffix is not None and code.root == firm_code):
+        return None
+    return "different"
 
 
 @dataclass(frozen=True, order=True)
@@ -48,8 +73,10 @@ def findings(
     hidden_tax: Iterable[int] = (),
     hidden_registry: Iterable[int] = (),
     hidden_units: Iterable[int] = (),
+    roll_codes: Mapping[int, object] | None = None,
 ) -> list[Finding]:
-    """Every expected finding of the quarter; ``hidden_*`` are records a reader cannot use."""
+    """Every expected finding of the quarter; ``hidden_*`` are records a reader cannot use,
+    ``roll_codes`` the roll's tax codes as written where a file fault changed them."""
     hidden_tax, hidden_registry, hidden_units = (
         set(hidden_tax),
         set(hidden_registry),
@@ -92,6 +119,18 @@ def findings(
             and u.insured < view.pit_employees
         ):
             out.append(Finding("UNDER_REGISTERED", firm.tax_code, code, i, unit))
+        active = tax_ok and view.tax_status in ACTIVE_TAX
+        pit = view.pit_employees
+        if active and pit is not None and pit >= 1 and (u.status in STOPPED_UNIT or u.insured == 0):
+            out.append(Finding("STOPPED_PAYING", firm.tax_code, code, i, unit))
+        wages = view.pit_wage_bill
+        if active and u.status == "paying" and wages:
+            monthly = wages / 12
+            if (
+                monthly > WAGE_GAP_RATIO * u.wage_bill
+                and monthly - u.wage_bill >= WAGE_GAP_MIN_MONTHLY
+            ):
+                out.append(Finding("WAGE_GAP", firm.tax_code, code, i, unit))
     for j, u in enumerate(snap.units):
         if j in hidden_units:
             continue
@@ -114,6 +153,12 @@ def findings(
             and u.wage_bill < u.insured * wage_floor(quarter, u.unit.region)
         ):
             out.append(Finding("WAGE_BELOW_FLOOR", tax_code, u.unit.code, firm_index, j))
+        if firm_index is not None:
+            written = u.unit.tax_code_written or None
+            if roll_codes is not None and j in roll_codes:
+                written = str(roll_codes[j]) if roll_codes[j] else None
+            if roll_code_defect(written, tax_code) is not None:
+                out.append(Finding("ROLL_TAX_CODE_FIX", tax_code, u.unit.code, firm_index, j))
     return sorted(out)
 
 

@@ -211,6 +211,7 @@ class Firm:
     wage_factor: float
     actual_factor: float  # actual pay over insured pay (for the tax side's wage bill)
     under_factor: float | None
+    stops: str | None = None  # stopped paying while active: "paused" unit, or "zero" insured
     state: str = ACTIVE
     state_since: date = date(2000, 1, 1)
     tax_status: str = "active"
@@ -275,6 +276,8 @@ class ProvinceWorld:
         self.places = tuple(sorted({c.name for c in geo.old_communes if not c.name.isdigit()}))
         self.current: Quarter | None = None
         self._base = (base_np, base_py)
+        # A stream of its own for the problems added later, so the rest of the world stays put.
+        self._plant = streams(config.seed, geo.code, 4)[1]
         self._parents: list[int] = []  # companies that may open branches
         self._named: list[names.FirmName] = []  # names a near-duplicate may copy
 
@@ -383,10 +386,28 @@ class ProvinceWorld:
             under_factor=py.uniform(0.3, 0.8) if py.random() < problems.under_registered else None,
             state_since=start,
         )
+        self._plant_later_problems(firm)
         self.firms.append(firm)
         if form_key in ("tnhh_mtv", "tnhh", "cp"):
             parents.append(firm.index)
         return firm
+
+    def _plant_later_problems(self, firm: Firm) -> None:
+        """Stopped paying and a wage gap: always three draws a firm, from their own stream."""
+        problems, plant = self.config.problems, self._plant
+        stops, kind, gap = plant.random(), plant.random(), plant.random()
+        if firm.employees < 1:
+            return
+        if stops < problems.stopped_paying:
+            firm.stops = "paused" if kind < 0.7 else "zero"
+        if gap < problems.wage_gap:
+            # Insured near the floor, paid far more: the tax side's monthly wages at least 2.5x
+            # the insured wage bill and 30 million above it, with room for a lagging pit count.
+            floor = wage_floor(self.config.quarters[0], firm.region) * firm.wage_factor
+            head = firm.employees
+            pit = max(head - 2, 1) if head > 3 else head
+            need = max(2.5 * head / pit, (30_000_000 / floor + head) / pit)
+            firm.actual_factor = need * (1.0 + 0.5 * kind)
 
     def _unique_name(self, py: random.Random, form: names.LegalForm) -> names.FirmName:
         if self._named and py.random() < NEAR_DUPLICATE_SHARE:
@@ -672,7 +693,8 @@ class ProvinceWorld:
                     self._close_unit(firm, quarter, py, fresh=was_open)
             else:
                 unit.problem = None
-                unit.status = "paused" if firm.state == SUSPENDED else "paying"
+                stopped = firm.state == SUSPENDED or firm.stops == "paused"
+                unit.status = "paused" if stopped else "paying"
         if first_quarter:
             return
         paying = [i for i, u in enumerate(self.units) if u.status == "paying" and u.problem is None]
@@ -738,6 +760,8 @@ class ProvinceWorld:
             if unit.problem == "open":  # a closed firm's unit still declaring its last head count
                 insured = unit.stale_insured or max(head, 1)
                 wage_bill = unit.stale_wage_bill or wage_bill_of(insured, floor, unit.wage_factor)
+            elif firm is not None and firm.stops == "zero" and firm.tax_status == "active":
+                insured, wage_bill = 0, 0  # still on the roll as paying, declaring nobody
             else:
                 insured = head
                 if (

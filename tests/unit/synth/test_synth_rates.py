@@ -227,3 +227,25 @@ def test_every_switch_turns_its_trouble_on_and_off(tmp_path) -> None:
                 assert headers == [
                     next(h for h in columns[c]["headers"] if h not in columns) for c in columns
                 ]
+
+
+def test_stopped_paying_and_wage_gaps_come_at_their_rates(world) -> None:
+    """Shares of the firms each can happen to, in the truth: employing active firms with a unit
+    (and, for a wage gap, a paying unit and wages on the tax side); a few come incidentally."""
+    rates = world.config.problems
+    stopped, staffed, gaps, paying = 0, 0, 0, 0
+    for part in world.partitions:
+        units = {u["unit_code"]: u for u in part.table("units.csv")}
+        for firm in part.table("firms.csv"):
+            rules = set(firm["expected_rules"].split("|"))
+            unit = units.get(firm["unit_code"])
+            if firm["tax_status"] != "active" or unit is None or not firm["pit_employees"]:
+                continue
+            if int(firm["pit_employees"]) >= 1:
+                staffed += 1
+                stopped += "STOPPED_PAYING" in rules
+            if unit["roll_status"] == "paying" and int(firm["pit_employees"]) >= 1:
+                paying += 1
+                gaps += "WAGE_GAP" in rules
+    assert close_to(stopped, staffed, rates.stopped_paying, slack=0.005), (stopped, staffed)
+    assert close_to(gaps, paying, rates.wage_gap, slack=0.01), (gaps, paying)

@@ -25,11 +25,29 @@ from reconcile.text.tax_code import is_valid_root
 
 CLOSED_TAX = {"closed", "closing", "not_at_address", "awaiting_bankruptcy"}
 CLOSED_REGISTRY = {"dissolved", "revoked", "bankrupting", "dissolving", "not_at_address"}
+ACTIVE_TAX = {"active", "household_active"}
+STOPPED_UNIT = {"paused", "closed", "closing"}
 UNREADABLE = {"repeated_header", "total_row", "invalid_tax_code", "blank_required"}
 RULES = {
     "NOT_REGISTERED", "NOT_REGISTERED_LATE", "CLOSED_FIRM_ON_ROLL", "ARREARS_EVASION", "ARREARS_LATE",
-    "UNDER_REGISTERED", "WAGE_BELOW_FLOOR",
+    "UNDER_REGISTERED", "WAGE_BELOW_FLOOR", "STOPPED_PAYING", "WAGE_GAP", "ROLL_TAX_CODE_FIX",
 }  # fmt: skip
+
+
+def roll_code_is_wrong(written: str, firm_code: str) -> bool:
+    """A roll code needing a fix for its firm: blank, invalid once normalised, or another firm's."""
+    text = re.sub(r"[\s.]", "", written)
+    if not text:
+        return True
+    match = re.fullmatch(r"(\d{9,10})(?:-(\d{3}))?", text)
+    if match is None:
+        return True
+    root, suffix = match.group(1).zfill(10), match.group(2)
+    suffix = None if suffix == "000" else suffix
+    if not is_valid_root(root):
+        return True
+    code = f"{root}-{suffix}" if suffix else root
+    return code != firm_code and not (suffix and root == firm_code)
 
 
 def readable_rows(part: Partition, feed: str, key: str) -> dict[str, dict[str, object]]:
@@ -51,7 +69,7 @@ def readable_rows(part: Partition, feed: str, key: str) -> dict[str, dict[str, o
 
 
 def derive_findings(part: Partition) -> set[tuple[str, str, str]]:
-    """The rules of rules.yaml (and the two planned ones) applied to the files as written."""
+    """The rules of rules.yaml applied to the files as written (the true links, not matching)."""
     end = last_day(part.quarter)
     vocab = statuses()
     tax_plan = part.meta["files"][f"tax_{part.province}_{part.quarter}.csv"]
@@ -89,6 +107,14 @@ def derive_findings(part: Partition) -> set[tuple[str, str, str]]:
         pit = as_int(t["pit_employees"]) if t else None
         if tax_status == "active" and status == "paying" and pit is not None and insured < pit:
             found.add(("UNDER_REGISTERED", code, unit))
+        active = tax_status in ACTIVE_TAX
+        if active and (pit or 0) >= 1 and (status in STOPPED_UNIT or insured == 0):
+            found.add(("STOPPED_PAYING", code, unit))
+        monthly = (as_int(t["pit_wage_bill"]) or 0) / 12 if t else 0
+        wage_bill = as_int(u["wage_bill"]) or 0
+        gap = monthly > 2 * wage_bill and monthly - wage_bill >= 20_000_000
+        if active and status == "paying" and gap:
+            found.add(("WAGE_GAP", code, unit))
     for unit, u in roll.items():
         code = units[unit]["tax_code"]
         status = vocab["roll"][text_of(u["status"])]
@@ -101,6 +127,8 @@ def derive_findings(part: Partition) -> set[tuple[str, str, str]]:
         floor = floor_at(end, int(units[unit]["wage_region"]))
         if status == "paying" and insured > 0 and (as_int(u["wage_bill"]) or 0) < insured * floor:
             found.add(("WAGE_BELOW_FLOOR", code, unit))
+        if units[unit]["kind"] == "firm" and roll_code_is_wrong(text_of(u["tax_code"]), code):
+            found.add(("ROLL_TAX_CODE_FIX", code, unit))
     return found
 
 
