@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
+from reconcile.match import LINK_COLUMNS
 from reconcile.quarter import Quarter
 from reconcile.rules import money
 from reconcile.rules.catalog import contributions, rules, wage_floor
@@ -49,16 +50,7 @@ def run(firms: list[dict], units: list[dict], links: list[tuple[str, str]] = ())
             }
             for u, c in links
         ],  # fmt: skip
-        columns=[
-            "quarter",
-            "province",
-            "unit_code",
-            "tax_code",
-            "method",
-            "weight",
-            "band",
-            "evidence",
-        ],
+        columns=LINK_COLUMNS,
     )
     return find(pd.DataFrame(firms, columns=FIRM_COLUMNS), pd.DataFrame(units, columns=UNIT_COLUMNS),
                 link_frame, Q3, "82", CATALOG, TERMS)  # fmt: skip
