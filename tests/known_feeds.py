@@ -6,10 +6,11 @@ Quarter 2025Q3 (ends 30/09/2025), province 82. Real, valid tax codes from DOMAIN
 from __future__ import annotations
 
 import csv
-import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
+
+from reconcile.synth.noise import to_cp1258
 
 COMPLIANT = "0100233488"  # paying unit, nothing owed
 MISSING = "0314409058"  # active since 2024 with 12 employees, no unit: NOT_REGISTERED
@@ -89,22 +90,6 @@ def _write_csv(path: Path, header: list, rows: list, encoding: str) -> None:
     if encoding == "cp1258":
         text = path.read_text(encoding="utf-8")
         path.write_bytes(to_cp1258(text))
-
-
-def to_cp1258(text: str) -> bytes:
-    """Windows-1258 keeps tone marks as combining characters: encode letter by letter."""
-    out = bytearray()
-    for char in unicodedata.normalize("NFC", text):
-        try:
-            out += char.encode("cp1258")
-        except UnicodeEncodeError:
-            base, *marks = unicodedata.normalize("NFD", char)
-            composed = unicodedata.normalize(
-                "NFC", base + "".join(m for m in marks if m in "\u0302\u0306\u031b")
-            )
-            out += composed.encode("cp1258")
-            out += "".join(m for m in marks if m not in "\u0302\u0306\u031b").encode("cp1258")
-    return bytes(out)
 
 
 def write_known_quarter(landing: Path, quarter: str = "2025Q3", province: str = "82") -> Path:

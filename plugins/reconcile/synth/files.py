@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from reconcile.synth.config import TroubleRates
+from reconcile.synth.draws import pick as _pick
 from reconcile.synth.names import ascii_fold
 from reconcile.synth.noise import to_cp1258
 from reconcile.synth.records import ALIASES
@@ -39,15 +40,6 @@ FEED_TITLES = {
     "roll": "DANH SÁCH ĐƠN VỊ THAM GIA BHXH",
 }
 EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def _pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
-    u, acc = rng.random(), 0.0
-    for value, share in options:
-        acc += share
-        if u < acc:
-            return value
-    return options[-1][0]
 
 
 @dataclass

@@ -26,6 +26,7 @@ import numpy as np
 from reconcile.quarter import Quarter
 from reconcile.synth import names
 from reconcile.synth.config import SynthConfig
+from reconcile.synth.draws import pick as _pick
 from reconcile.synth.noise import mistype_digit, noisy_name
 from reconcile.synth.reference import Geography, OldCommune, wage_floor
 from reconcile.text.tax_code import WEIGHTS
@@ -108,15 +109,6 @@ def wage_bill_of(insured: int, floor: int, factor: float) -> int:
     """Monthly insured wages, whole thousands: at or above the floor when ``factor >= 1``, below it else."""
     amount = insured * floor * factor / 1000
     return (math.ceil(amount) if factor >= 1.0 else math.floor(amount)) * 1000
-
-
-def _pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
-    u, acc = rng.random(), 0.0
-    for value, share in options:
-        acc += share
-        if u < acc:
-            return value
-    return options[-1][0]
 
 
 def _day_between(rng: random.Random, first: date, last: date) -> date:
