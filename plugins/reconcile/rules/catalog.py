@@ -51,6 +51,12 @@ def contributions(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 @cache
+def wage_floor_table() -> list[tuple[date, tuple[int, int, int, int]]]:
+    """(in force from, floors of regions I-IV), oldest first, from ``data/wage_floors.csv``."""
+    return _wage_floor_table()
+
+
+@cache
 def _wage_floor_table() -> list[tuple[date, tuple[int, int, int, int]]]:
     path = package_data("rules/data/wage_floors.csv")
     with open(path, encoding="utf-8") as handle:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 
+from reconcile.feeds.spec import specs
 from reconcile.quarter import Quarter
-from reconcile.rules.catalog import wage_region_of_commune
+from reconcile.rules.catalog import wage_floor_table, wage_region_of_commune
 from reconcile.settings import load_yaml, package_data
 
 MERGER_DAY = date(2025, 7, 1)
@@ -23,11 +24,8 @@ MERGER_QUARTER = Quarter(2025, 3)
 
 # Regional minimum wages, VND a month, by the day they came into force (DOMAIN.md). The first
 # row (Decree 38/2022) only serves quarters before 2024Q3.
-WAGE_FLOORS: tuple[tuple[date, tuple[int, int, int, int]], ...] = (
-    (date(2022, 7, 1), (4_680_000, 4_160_000, 3_640_000, 3_250_000)),
-    (date(2024, 7, 1), (4_960_000, 4_410_000, 3_860_000, 3_450_000)),
-    (date(2026, 1, 1), (5_310_000, 4_730_000, 4_140_000, 3_700_000)),
-)
+# The dated floors the rules judge by (rules/data/wage_floors.csv), so that truth and rules agree.
+WAGE_FLOORS: tuple[tuple[date, tuple[int, int, int, int]], ...] = tuple(wage_floor_table())
 EMPLOYER_RATE_PERMILLE = 215
 EMPLOYEE_RATE_PERMILLE = 105
 TOTAL_RATE_PERCENT = 32  # employer 21.5 % + employee 10.5 %
@@ -199,29 +197,20 @@ def geography(province: str) -> Geography:
 @cache
 def header_spellings() -> dict[str, dict[str, tuple[str, ...]]]:
     """Feed -> canonical column -> header spellings (the first is the usual one)."""
-    spec = load_yaml(package_data("feeds/data/spec.yaml"))
     return {
-        feed: {
-            column: tuple(body.get("headers", ())) or (column,)
-            for column, body in feed_body["columns"].items()
-        }
-        for feed, feed_body in spec.items()
+        feed: {c.name: c.headers or (c.name,) for c in spec.columns.values()}
+        for feed, spec in specs().items()
     }
 
 
 @cache
 def column_kinds() -> dict[str, dict[str, str]]:
-    spec = load_yaml(package_data("feeds/data/spec.yaml"))
-    return {feed: {c: b["kind"] for c, b in body["columns"].items()} for feed, body in spec.items()}
+    return {feed: {c.name: c.kind for c in spec.columns.values()} for feed, spec in specs().items()}
 
 
 @cache
 def required_columns() -> dict[str, tuple[str, ...]]:
-    spec = load_yaml(package_data("feeds/data/spec.yaml"))
-    return {
-        feed: tuple(c for c, b in body["columns"].items() if b.get("required"))
-        for feed, body in spec.items()
-    }
+    return {feed: spec.required for feed, spec in specs().items()}
 
 
 @cache
