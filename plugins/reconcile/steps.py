@@ -173,10 +173,8 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
         table = read_table(Path(row["stored_path"]), spec, display_name=row["file_name"])
         frame = clean(table, spec)
         undecided = 0
-        if spec.name == "decisions":
-            # a workbook comes back with every case, decided or not: a row with no decision is
-            # not a fault, only nothing to apply
-            blank = frame["decision"].isna() & (frame["reasons"].map(len) == 0)
+        if spec.skip_rows_without:
+            blank = frame[spec.skip_rows_without].isna() & (frame["reasons"].map(len) == 0)
             undecided = int(blank.sum())
             frame = frame[~blank].reset_index(drop=True)
         columns = [c for c in frame.columns if c not in ("raw", "reasons", "line")]

@@ -30,6 +30,7 @@ class FeedSpec:
     name: str
     key: str
     columns: dict[str, Column]
+    skip_rows_without: str | None = None
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -72,7 +73,7 @@ def specs() -> dict[str, FeedSpec]:
             )
             for name, col in body["columns"].items()
         }
-        result[feed] = FeedSpec(feed, body["key"], columns)
+        result[feed] = FeedSpec(feed, body["key"], columns, body.get("skip_rows_without"))
     return result
 
 
