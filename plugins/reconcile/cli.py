@@ -232,6 +232,61 @@ def build_parser() -> argparse.ArgumentParser:
         "--folder", type=Path, help="where to write (default: a temporary folder, removed)"
     )
     link_bench.set_defaults(func=cmd_bench_link)
+
+    def cmd_bench_pipeline(args: argparse.Namespace) -> int:
+        from reconcile.bench_pipeline import main
+
+        return main(args)
+
+    pipeline_bench = bench_sub.add_parser(
+        "pipeline",
+        help="every step of the DAG on a generated quarter, each task in its own process: "
+        "wall time per stage and peak memory per task",
+    )
+    pipeline_bench.add_argument(
+        "--firms", type=int, default=1_000_000, help="firms in all (default 1,000,000)"
+    )
+    pipeline_bench.add_argument(
+        "--provinces", default="all", help="'all' (the 34) or comma-separated codes"
+    )
+    pipeline_bench.add_argument("--seed", type=int, default=42)
+    pipeline_bench.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="processes running tasks at once, like a Celery worker's concurrency (default 2; "
+        "1 on SQLite); also the generator's",
+    )
+    pipeline_bench.add_argument(
+        "--folder",
+        type=Path,
+        help="where the feeds and the run's files go (default: a temporary folder, removed)",
+    )
+    pipeline_bench.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --folder: use the feeds already generated there instead of generating",
+    )
+    pipeline_bench.add_argument(
+        "--warehouse-url",
+        help="SQLAlchemy URL of an empty warehouse (default: RECONCILE_WAREHOUSE_URL or "
+        "var/warehouse.db); PostgreSQL for real figures",
+    )
+    pipeline_bench.add_argument(
+        "--memory-limit-gb",
+        type=float,
+        default=8.0,
+        help="peak memory a task may reach (default 8)",
+    )
+    pipeline_bench.add_argument(
+        "--start-method",
+        choices=("spawn", "forkserver"),
+        default="spawn",
+        help="how task processes start: spawn (each imports everything, as an Airflow task "
+        "does; default) or forkserver (forked from a process that imported them once)",
+    )
+    pipeline_bench.add_argument("--json", type=Path, help="also write the figures to this file")
+    pipeline_bench.set_defaults(func=cmd_bench_pipeline)
     return parser
 
 
