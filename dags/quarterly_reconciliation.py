@@ -13,7 +13,7 @@ rerun of any task gives the same rows. The work is in the `reconcile` package (`
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, task_group
 
@@ -29,7 +29,9 @@ WAREHOUSE_POOL = "warehouse"  # created by `make demo` and by airflow-init in do
     start_date=datetime(2025, 1, 1, tzinfo=LOCAL_TZ),
     catchup=False,
     max_active_runs=2,
-    default_args={"retries": 2, "retry_delay": timedelta(minutes=2), "owner": "bhxh-data"},
+    # the wait between tries is the deployment's ([core] default_task_retry_delay: 120 s in the
+    # compose file): a task cut off with its worker is retried on another one after that wait
+    default_args={"retries": 2, "owner": "bhxh-data"},
     params={
         "quarter": Param(
             None,

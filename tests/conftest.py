@@ -1,8 +1,8 @@
 """Shared fixtures: a warehouse on SQLite always, and on PostgreSQL when it is reachable.
 
-PostgreSQL tests skip with a reason when no server answers, except under CI (``CI=true``) or
-with ``RECONCILE_REQUIRE_POSTGRES=1``, where the skip becomes a failure: the PostgreSQL path is
-always exercised on the machines that have one.
+PostgreSQL tests (and the distributed run, which also needs Redis) skip with a reason when no
+server answers, except under CI (``CI=true``) or with ``RECONCILE_REQUIRE_POSTGRES=1``, where the
+skip becomes a failure: the PostgreSQL path is always exercised on the machines that have one.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ SHARED = ROOT.parent / "shared"
 POSTGRES_ADMIN_URL = os.environ.get(
     "RECONCILE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("RECONCILE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def postgres_required() -> bool:
@@ -50,6 +51,21 @@ def postgres_server() -> Iterator[str]:
             pytest.fail(f"{reason} (required here: CI=true or RECONCILE_REQUIRE_POSTGRES=1)")
         pytest.skip(reason)
     yield POSTGRES_ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """The URL of a reachable Redis (the Celery broker), or a skip (a failure under CI)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as exc:  # any failure to answer means: not reachable here
+        reason = f"Redis not reachable at {REDIS_URL}: {exc.__class__.__name__}"
+        if postgres_required():
+            pytest.fail(f"{reason} (required here: CI=true or RECONCILE_REQUIRE_POSTGRES=1)")
+        pytest.skip(reason)
+    yield REDIS_URL
 
 
 def fresh_postgres_database(admin_url: str) -> tuple[str, callable]:

@@ -1,0 +1,158 @@
+"""The quarterly DAG on Airflow's distributed engine: api-server, scheduler, dag-processor and a
+Celery worker on this machine, PostgreSQL for the metadata and the warehouse, Redis as broker.
+
+Two quarters of three provinces run through the REST API. The first runs undisturbed; in the
+second the worker is killed (with every process under it) while a mapped province task is
+running, and restarted. Both quarters must end with exactly the rows the same feeds give when
+the steps run one after another in a single process (``run_quarter``): nothing lost, nothing
+written twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import DateTime, select
+
+from airflow_deployment import Deployment, DeploymentError
+from conftest import fresh_postgres_database
+from reconcile.pipeline import run_quarter
+from reconcile.quarter import Quarter
+from reconcile.settings import Settings
+from reconcile.synth import SynthConfig, generate
+from reconcile.warehouse import schema as t
+from reconcile.warehouse.engine import get_engine
+
+pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.slow]
+
+PROVINCES = ("01", "82", "86")
+QUARTERS = {"2025Q2": "2025-07-10T00:00:00Z", "2025Q3": "2025-10-10T00:00:00Z"}
+FIRMS = 400  # a province's link step then takes a few seconds: long enough to be caught running
+# columns that say when or where a row was written, not what it says
+NOT_CONTENT = {"stored_path"}
+
+
+def snapshot(url: str, quarter: str | None = None) -> dict[str, list[tuple[str, ...]]]:
+    """Every warehouse table's rows as sorted tuples (a multiset: duplicates would show)."""
+    tables: dict[str, list[tuple[str, ...]]] = {}
+    with get_engine(url).connect() as conn:
+        for table in t.metadata.sorted_tables:
+            if table.name == "run":
+                continue
+            columns = [c for c in table.columns
+                       if not isinstance(c.type, DateTime) and c.name not in NOT_CONTENT]  # fmt: skip
+            query = select(*columns)
+            if quarter is not None:
+                if "quarter" not in table.columns:
+                    continue
+                query = query.where(table.c.quarter == quarter)
+            tables[table.name] = sorted(tuple(map(str, row)) for row in conn.execute(query))
+    return tables
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("feeds")
+    config = SynthConfig(quarters=tuple(Quarter.parse(q) for q in QUARTERS), provinces=PROVINCES,
+                         firms=FIRMS, seed=11)  # fmt: skip
+    generate(config, folder / "landing", folder / "truth")
+    return folder / "landing"
+
+
+@pytest.fixture(scope="module")
+def reference(
+    postgres_server: str, landing: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The same feeds through every step in one process, quarter after quarter."""
+    url, drop = fresh_postgres_database(postgres_server)
+    folder = tmp_path_factory.mktemp("reference")
+    settings = Settings.from_env(landing_dir=landing, data_dir=folder / "data",
+                                 output_dir=folder / "output", warehouse_url=url)  # fmt: skip
+    for quarter in QUARTERS:
+        run_quarter(settings, Quarter.parse(quarter), f"reference_{quarter}")
+    try:
+        yield url
+    finally:
+        drop()
+
+
+@pytest.fixture(scope="module")
+def deployment(postgres_server: str, redis_server: str, landing: Path,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:  # fmt: skip
+    running = Deployment(home=tmp_path_factory.mktemp("airflow"), postgres_admin_url=postgres_server,
+                         redis_url=redis_server, landing_dir=landing)  # fmt: skip
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+def _running_province_tasks(deployment: Deployment, run_id: str) -> list[dict[str, Any]]:
+    return [
+        ti for ti in deployment.task_instances(run_id)
+        if ti["state"] == "running" and ti["map_index"] >= 0 and ti["task_id"].startswith("province.")
+    ]  # fmt: skip
+
+
+def kill_worker_during_a_province_task(deployment: Deployment, run_id: str) -> list[dict[str, Any]]:
+    """Kill the worker while a mapped province task runs; restart it; return what was cut off.
+
+    A task still ``running`` once its worker is dead was cut off: only a worker reports an end.
+    Should every running task have finished in the instant before the kill, try the next one.
+    """
+    for _ in range(3):
+        deployment.wait_for(lambda: _running_province_tasks(deployment, run_id),
+                            "a mapped province task to run", 600)  # fmt: skip
+        deployment.kill_worker()
+        interrupted = _running_province_tasks(deployment, run_id)
+        deployment.start_worker()
+        if interrupted:
+            return interrupted
+    raise DeploymentError("three kills in a row came just after a task ended")
+
+
+def test_two_quarters_on_celery_with_a_worker_killed_mid_task(
+    deployment: Deployment, reference: str
+) -> None:
+    # an undisturbed quarter
+    first = deployment.trigger("2025Q2", QUARTERS["2025Q2"])
+    deployment.wait_for_run(first)
+    assert snapshot(deployment.warehouse_url, "2025Q2") == snapshot(reference, "2025Q2")
+
+    # the next quarter, with the worker killed under a running province task
+    second = deployment.trigger("2025Q3", QUARTERS["2025Q3"])
+    interrupted = kill_worker_during_a_province_task(deployment, second)
+    started = time.monotonic()
+    deployment.wait_for_run(second)
+    recovered_in = time.monotonic() - started
+
+    after = {(ti["task_id"], ti["map_index"]): ti for ti in deployment.task_instances(second)}
+    for ti in interrupted:
+        again = after[(ti["task_id"], ti["map_index"])]
+        assert again["state"] == "success"
+        assert again["try_number"] > ti["try_number"], (
+            f"{ti['task_id']}[{ti['map_index']}] was not retried"
+        )
+    mapped = [key for key in after if key[0].startswith("province.")]
+    assert len(mapped) == 4 * len(PROVINCES)  # load, link, rules, publish for each province
+
+    ours, theirs = snapshot(deployment.warehouse_url), snapshot(reference)
+    assert ours.keys() == theirs.keys()
+    for table in ours:
+        assert ours[table] == theirs[table], f"{table} differs from the undisturbed run"
+    assert ours["firm"] and ours["link"] and ours["finding"]
+    with get_engine(deployment.warehouse_url).connect() as conn:
+        provinces = set(conn.execute(select(t.firm.c.province).distinct()).scalars())
+    assert provinces == set(PROVINCES)
+    for province in PROVINCES:
+        assert (
+            deployment.home / "output" / "2025Q3" / province / f"cases_{province}_2025Q3.xlsx"
+        ).is_file()
+    assert (deployment.home / "output" / "2025Q3" / "summary.json").is_file()
+    print(f"interrupted {[(ti['task_id'], ti['map_index']) for ti in interrupted]}; "
+          f"run finished {recovered_in:.0f} s after the kill")  # fmt: skip
