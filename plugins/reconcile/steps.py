@@ -369,18 +369,7 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
         findings = findings[~findings["case_id"].isin(quiet)] if suppressed else findings
         replace_partition(conn, t.finding, partition, records(findings, t.finding))
 
-        before = read_frame(conn, t.finding, province=province)
-        before = before[before["quarter"] < str(quarter)] if not before.empty else before
-        previous = (
-            set(before.loc[before["quarter"] == str(quarter.previous()), "case_id"])
-            if not before.empty
-            else set()
-        )
-        earlier = (
-            set(before.loc[before["quarter"] < str(quarter.previous()), "case_id"])
-            if not before.empty
-            else set()
-        )
+        previous, earlier = _earlier_cases(conn, quarter, province)
         statuses = case_logic.case_statuses(
             set(findings["case_id"]),
             previous,
@@ -392,7 +381,7 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
         replace_partition(conn, t.case_status, partition, records(statuses, t.case_status))
 
         touched = sorted(set(findings["case_id"]) | previous)
-        history = read_frame(conn, t.finding, case_id=touched) if touched else pd.DataFrame()
+        history = _case_history(conn, touched)
         replace_partition(
             conn, t.case, {"case_id": touched}, records(case_logic.case_rows(history), t.case)
         )
@@ -401,6 +390,32 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
     log.info("rules %s/%s: %d findings %s", quarter, province, len(findings), by_rule)
     return {"province": province, "findings": by_rule, "cases": by_status, "suppressed": suppressed,
             "money_at_stake": int(findings["money_at_stake"].sum()) if not findings.empty else 0}  # fmt: skip
+
+
+def _earlier_cases(conn: Any, quarter: Quarter, province: str) -> tuple[set[str], set[str]]:
+    """The province's cases found last quarter, and those found before it.
+
+    Only ids and quarters are read: the findings' evidence of every earlier quarter would grow
+    the task's memory with the warehouse's age.
+    """
+    rows = conn.execute(
+        select(t.finding.c.case_id, t.finding.c.quarter)
+        .where(t.finding.c.province == province, t.finding.c.quarter < str(quarter))
+        .distinct()
+    ).all()
+    last = str(quarter.previous())
+    return {c for c, q in rows if q == last}, {c for c, q in rows if q < last}
+
+
+def _case_history(conn: Any, case_ids: list[str]) -> pd.DataFrame:
+    """What ``case_rows`` needs of every finding of these cases, in any quarter."""
+    columns = ["case_id", "quarter", "province", "tax_code", "unit_code"]
+    if not case_ids:
+        return pd.DataFrame(columns=columns)
+    result = conn.execute(
+        select(*(t.finding.c[name] for name in columns)).where(t.finding.c.case_id.in_(case_ids))
+    )
+    return pd.DataFrame(result.fetchall(), columns=columns, dtype=object)
 
 
 # ---------------------------------------------------------------- publish

@@ -8,7 +8,7 @@ import time
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -49,9 +49,27 @@ def create_schema(engine: Engine, attempts: int = 5) -> None:
     for attempt in range(1, attempts + 1):
         try:
             metadata.create_all(engine)
+            _create_missing_indexes(engine)
             return
         except DBAPIError as exc:
             if attempt == attempts or "exist" not in str(exc.orig).lower():
                 raise
             log.info("warehouse schema being created by another process; checking again")
             time.sleep(0.2 * attempt + random.random() / 5)
+
+
+def _create_missing_indexes(engine: Engine) -> None:
+    """Indexes added to the schema after a warehouse was created are built on first use.
+
+    ``create_all`` makes a table's indexes only with the table; a new index on an old table
+    (the rule queries' ones, say) would otherwise never reach a warehouse already in service.
+    """
+    existing = {
+        table: {index["name"] for index in inspect(engine).get_indexes(table)}
+        for table in metadata.tables
+    }
+    for table in metadata.sorted_tables:
+        for index in table.indexes:
+            if index.name not in existing[table.name]:
+                log.info("warehouse: creating index %s on %s", index.name, table.name)
+                index.create(engine)

@@ -182,6 +182,9 @@ finding = Table(
     Column("evidence", JSON, nullable=False),
     Column("money_at_stake", BigInteger, nullable=False),
     Index("ix_finding_partition", "quarter", "province"),
+    # a province's earlier quarters (new, persisting, reopened) and a case's history
+    Index("ix_finding_province", "province", "quarter"),
+    Index("ix_finding_case", "case_id"),
 )
 
 case = Table(
@@ -194,6 +197,7 @@ case = Table(
     Column("unit_code", String(64)),
     Column("first_seen", QUARTER, nullable=False),
     Column("last_seen", QUARTER, nullable=False),
+    Index("ix_case_province", "province"),
 )
 
 case_status = Table(
