@@ -7,15 +7,18 @@ parameters; no SQL is built from values.
 
 from __future__ import annotations
 
+import io
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, and_, delete, insert, select
+from sqlalchemy import JSON, Boolean, Connection, Integer, Table, and_, delete, insert, select
 
 BATCH_ROWS = 5_000
+COPY_ROWS = 20_000
 
 
 def _where(table: Table, filters: Mapping[str, Any]):  # type: ignore[no-untyped-def]
@@ -53,6 +56,16 @@ def records(frame: pd.DataFrame, table: Table) -> list[dict[str, Any]]:
 
 
 def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Append rows: PostgreSQL's COPY where the driver offers it, else batched multi-row inserts."""
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg2":
+        rows = list(rows)
+        if rows and all(row.keys() == rows[0].keys() for row in rows):
+            return copy_rows(conn, table, rows)
+    return insert_batches(conn, table, rows)
+
+
+def insert_batches(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Multi-row INSERTs of ``BATCH_ROWS`` rows (SQLAlchemy's insertmanyvalues), any database."""
     batch: list[Mapping[str, Any]] = []
     count = 0
     for row in rows:
@@ -65,6 +78,66 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]
         conn.execute(insert(table), batch)
         count += len(batch)
     return count
+
+
+def copy_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Stream rows into PostgreSQL with ``COPY ... FROM STDIN`` on the caller's transaction.
+
+    A national quarter stages millions of rows; COPY moves them several times faster than
+    multi-row INSERTs. Values travel as COPY's text format (escaped data, never SQL); only the
+    table and column names, quoted by the dialect, are in the statement.
+    """
+    if not rows:
+        return 0
+    names = list(rows[0].keys())
+    kinds = [_copy_kind(table.c[name].type) for name in names]
+    quote = conn.dialect.identifier_preparer
+    statement = (
+        f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) FROM STDIN"
+    )
+    buffer = io.StringIO()
+    for start in range(0, len(rows), COPY_ROWS):
+        buffer.seek(0)
+        buffer.truncate()
+        for row in rows[start : start + COPY_ROWS]:
+            buffer.write(
+                "\t".join(_copy_text(row[n], k) for n, k in zip(names, kinds, strict=True))
+            )
+            buffer.write("\n")
+        buffer.seek(0)
+        with conn.connection.driver_connection.cursor() as cursor:
+            cursor.copy_expert(statement, buffer)
+    return len(rows)
+
+
+def _copy_kind(kind: Any) -> str:
+    if isinstance(kind, JSON):
+        return "json"
+    if isinstance(kind, Boolean):
+        return "bool"
+    if isinstance(kind, Integer):
+        return "int"
+    return "plain"
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_text(value: Any, kind: str) -> str:
+    """One value in COPY's text format: NULL as \\N, backslash and line breaks escaped."""
+    value = _clean_value(value)
+    if value is None:
+        # SQLAlchemy's JSON type stores Python None as JSON null, not SQL NULL: the same here
+        return "null" if kind == "json" else "\\N"
+    if kind == "json":
+        value = json.dumps(value, ensure_ascii=False, default=str)
+    elif kind == "bool" or isinstance(value, bool):
+        return "t" if value else "f"
+    elif isinstance(value, date | datetime):
+        value = value.isoformat()
+    elif kind == "int" and isinstance(value, float) and value.is_integer():
+        value = int(value)  # a pandas column with gaps holds its integers as floats
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def replace_partition(
