@@ -24,7 +24,7 @@ export AIRFLOW__LOGGING__BASE_LOG_FOLDER := $(CURDIR)/var/airflow/logs
 export GX_ANALYTICS_ENABLED := False
 export NO_COLOR := 1
 
-.PHONY: demo test lint format venv clean requirements
+.PHONY: demo test test-distributed lint format venv clean requirements
 
 venv: $(STAMP)
 
@@ -47,6 +47,10 @@ demo: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+# only the Airflow deployment on Celery (part of `make test`): about four minutes
+test-distributed: venv
+	$(BIN)/python -m pytest tests/distributed -s
 
 lint: venv
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
