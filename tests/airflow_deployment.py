@@ -5,7 +5,7 @@ project's virtual environment, with their metadata in their own PostgreSQL datab
 the Celery broker and the warehouse in another PostgreSQL database. Tests drive it only through
 the REST API, as an operator would.
 
-Each deployment gets fresh databases, a Celery queue and a Redis database number of its own,
+Each deployment gets fresh databases, a Celery queue of its own (on the Redis it is given),
 free ports and a throwaway AIRFLOW_HOME, so it cannot disturb anything else on the machine,
 and everything it started is killed and dropped on ``stop``.
 """
@@ -29,8 +29,9 @@ from typing import Any
 
 import httpx
 import psutil
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from databases import create_database, drop_database
 
 ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW = Path(sys.executable).with_name("airflow")
@@ -52,23 +53,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _create_database(admin_url: str, prefix: str) -> str:
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(admin_url: str, url: str) -> None:
-    name = make_url(url).database
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @dataclass
@@ -96,8 +80,8 @@ class Deployment:
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         (self.home / "logs").mkdir(exist_ok=True)
-        self.metadata_url = _create_database(self.postgres_admin_url, "airflow_test")
-        self.warehouse_url = _create_database(self.postgres_admin_url, "reconcile_test")
+        self.metadata_url = create_database(self.postgres_admin_url, "airflow_test")
+        self.warehouse_url = create_database(self.postgres_admin_url, "reconcile_test")
         self.queue = f"reconcile_test_{uuid.uuid4().hex[:8]}"
         self.api_url = f"http://127.0.0.1:{free_port()}"
         self._password = secrets.token_urlsafe(16)
@@ -116,7 +100,7 @@ class Deployment:
             self._kill(name)
         for url in (self.metadata_url, self.warehouse_url):
             if url:
-                _drop_database(self.postgres_admin_url, url)
+                drop_database(self.postgres_admin_url, url)
 
     def environment(self) -> dict[str, str]:
         """Airflow configured only through AIRFLOW__SECTION__KEY variables, as in the compose file."""

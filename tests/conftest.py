@@ -8,13 +8,14 @@ skip becomes a failure: the PostgreSQL path is always exercised on the machines 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from databases import fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -66,24 +67,6 @@ def redis_server() -> Iterator[str]:
             pytest.fail(f"{reason} (required here: CI=true or RECONCILE_REQUIRE_POSTGRES=1)")
         pytest.skip(reason)
     yield REDIS_URL
-
-
-def fresh_postgres_database(admin_url: str) -> tuple[str, callable]:
-    name = f"reconcile_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        from reconcile.warehouse.engine import get_engine
-
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        get_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), drop
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

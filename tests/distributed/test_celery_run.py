@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import DateTime, select
 
 from airflow_deployment import Deployment, DeploymentError
-from conftest import fresh_postgres_database
+from databases import fresh_postgres_database
 from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from conftest import fresh_postgres_database
+from databases import fresh_postgres_database
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import copy_rows, insert_batches, insert_rows, read_frame
