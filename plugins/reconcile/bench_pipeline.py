@@ -448,7 +448,7 @@ def format_report(report: PipelineBench) -> str:
         "its wall time can be a little shorter);",
         "  task time is the step inside its process, stage wall time includes starting the processes",
         f"    {'stage':<10} {'tasks':>5} {'wall':>9} {'summed':>9}  {'slowest task':<28} "
-        f"{'largest task peak':<30}",
+        "largest task peak",
     ]
     for s in report.stages:
         slow_key, slow_s = s.slowest
