@@ -63,3 +63,16 @@ def test_every_fuzzy_link_carries_its_explanation(linked: dict) -> None:
     for evidence in fuzzy["evidence"].head(200):
         assert {"probability", "unit_name", "firm_name", "levels", "weights"} <= set(evidence)
         assert set(evidence["levels"]) == {"name", "legal_form", "commune", "street", "tax_code"}
+
+
+def test_the_links_do_not_depend_on_the_order_rows_were_read(linked: dict) -> None:
+    """PostgreSQL returns a partition's rows in no fixed order; a rerun must link the same."""
+    part = linked["part"]
+    shuffled = link_partition(
+        part.firms.sample(frac=1, random_state=7), part.units.sample(frac=1, random_state=8)
+    )
+
+    def rows(links):  # type: ignore[no-untyped-def]
+        return sorted(map(repr, links.drop(columns=["evidence"]).itertuples(index=False)))
+
+    assert rows(shuffled.links) == rows(linked["result"].links)

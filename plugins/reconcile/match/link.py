@@ -89,6 +89,10 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
     timer = _Timer()
     if firms.empty or units.empty:
         return LinkResult(pd.DataFrame(columns=LINK_COLUMNS), {"pairs_scored": 0, "candidates": 0})
+    # the training sample and ties follow row order, and a database returns rows in no fixed
+    # order: sorted here, a rerun of the same partition links the same
+    firms = firms.sort_values("tax_code", kind="stable", ignore_index=True)
+    units = units.sort_values("unit_code", kind="stable", ignore_index=True)
     quarter, province = str(units["quarter"].iloc[0]), str(units["province"].iloc[0])
     rejected, confirmed = _decisions(decisions)
     firm_rows = {row.tax_code: row for row in firms.itertuples(index=False)}
