@@ -130,6 +130,9 @@ class Deployment:
             "AIRFLOW__OPERATORS__DEFAULT_QUEUE": self.queue,
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(self.home / "logs"),
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(self._log_port),
+            # only the runs a test triggers: unpausing would otherwise start the latest
+            # scheduled quarter (seen: 2026Q3, with no files) beside them
+            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(HEARTBEAT_TIMEOUT_S),
             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
             "RECONCILE_HOME": str(ROOT),
@@ -247,6 +250,10 @@ class Deployment:
         self.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns",
                  json={"dag_run_id": run_id, "logical_date": logical_date, "conf": {"quarter": quarter}})  # fmt: skip
         return run_id
+
+    def run_ids(self) -> set[str]:
+        reply = self.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns", params={"limit": 100})
+        return {run["dag_run_id"] for run in reply["dag_runs"]}
 
     def run_state(self, run_id: str) -> str:
         return self.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}")["state"]

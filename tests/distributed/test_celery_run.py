@@ -131,6 +131,7 @@ def test_two_quarters_on_celery_with_a_worker_killed_mid_task(
     deployment.wait_for_run(second)
     recovered_in = time.monotonic() - started
 
+    assert deployment.run_ids() == {first, second}
     after = {(ti["task_id"], ti["map_index"]): ti for ti in deployment.task_instances(second)}
     for ti in interrupted:
         again = after[(ti["task_id"], ti["map_index"])]
