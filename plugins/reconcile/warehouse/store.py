@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -120,6 +121,7 @@ def _copy_kind(kind: Any) -> str:
     return "plain"
 
 
+_NEEDS_ESCAPE = re.compile(r"[\\\n\r\t]")
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
@@ -137,7 +139,9 @@ def _copy_text(value: Any, kind: str) -> str:
         value = value.isoformat()
     elif kind == "int" and isinstance(value, float) and value.is_integer():
         value = int(value)  # a pandas column with gaps holds its integers as floats
-    return str(value).translate(_COPY_ESCAPES)
+    text = str(value)
+    # most values need no escape; looking is much cheaper than translating every one
+    return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
 
 
 def replace_partition(
