@@ -64,8 +64,9 @@ def _create_missing_indexes(engine: Engine) -> None:
     ``create_all`` makes a table's indexes only with the table; a new index on an old table
     (the rule queries' ones, say) would otherwise never reach a warehouse already in service.
     """
+    inspector = inspect(engine)
     existing = {
-        table: {index["name"] for index in inspect(engine).get_indexes(table)}
+        table: {index["name"] for index in inspector.get_indexes(table)}
         for table in metadata.tables
     }
     for table in metadata.sorted_tables:

@@ -126,8 +126,10 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\
 
 
 def _copy_text(value: Any, kind: str) -> str:
-    """One value in COPY's text format: NULL as \\N, backslash and line breaks escaped."""
-    value = _clean_value(value)
+    """One value in COPY's text format: NULL as \\N, backslash and line breaks escaped.
+
+    Values are plain Python already (``records`` cleaned them), as the INSERT path needs too.
+    """
     if value is None:
         # SQLAlchemy's JSON type stores Python None as JSON null, not SQL NULL: the same here
         return "null" if kind == "json" else "\\N"
