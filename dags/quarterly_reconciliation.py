@@ -6,9 +6,14 @@ quarter that has just closed; a manual run takes the quarter from the `quarter` 
 (`2025Q3`). The quarter is decided once, in the first task (`reconcile.quarter`).
 
 fetch (partner API, if configured) → land → ingest (mapped over files: read, validate, quarantine, stage) → per province (mapped):
-load → link → rules → publish → summary. Data moves through the warehouse; XCom carries
+load → link → rules → publish → summary → verdict. Data moves through the warehouse; XCom carries
 only file ids, provinces and small summaries. Every step replaces its own partition, so a
 rerun of any task gives the same rows. The work is in the `reconcile` package (`plugins/`).
+
+One partner's bad file stops nothing else: its ingest task fails (at once, without retries),
+every province still runs, a province whose feeds are not whole publishes a workbook saying so
+instead of cases, and `verdict` fails the run at the end so that somebody looks
+(docs/operations.md: getting past a bad file).
 """
 
 from __future__ import annotations
@@ -64,7 +69,8 @@ def quarterly_reconciliation() -> None:
     def ingest(file_id: str) -> dict:
         return steps.ingest(file_id)
 
-    @task(trigger_rule="none_failed")
+    # all_done: a refused file fails its own ingest task, not the provinces that do not need it
+    @task(trigger_rule="all_done")
     def provinces(landing: dict) -> list[str]:
         return landing["provinces"]
 
@@ -93,9 +99,15 @@ def quarterly_reconciliation() -> None:
 
         publish(rules(link(load(province, quarter), quarter), quarter), quarter)
 
-    @task(trigger_rule="none_failed")
+    @task(trigger_rule="all_done")
     def summarise(quarter: str, landing: dict) -> dict:
         return steps.summarise(quarter, landing, get_current_context()["run_id"])
+
+    # none_failed: a failed ingest or province task makes the run fail, after the summary (and
+    # an ingest skipped for want of new files does not skip the verdict)
+    @task(trigger_rule="none_failed")
+    def verdict(summary: dict) -> dict:
+        return steps.verdict(summary)
 
     quarter = decide_quarter()
     landing = land(quarter)
@@ -103,7 +115,10 @@ def quarterly_reconciliation() -> None:
     ingested = ingest.expand(file_id=files_to_ingest(landing))
     wanted = provinces(landing)
     ingested >> wanted
-    province.partial(quarter=quarter).expand(province=wanted) >> summarise(quarter, landing)
+    per_province = province.partial(quarter=quarter).expand(province=wanted)
+    summary = summarise(quarter, landing)
+    per_province >> summary
+    [ingested, per_province] >> verdict(summary)
 
 
 quarterly_reconciliation()

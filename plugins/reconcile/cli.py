@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any
 
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
+
+EXIT_INCOMPLETE = 3  # the run finished and published, but a file was refused or a province blocked
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -70,6 +73,12 @@ def format_summary(summary: dict[str, Any]) -> str:
     if summary.get("quality_report"):
         lines.append(f"  {summary['quality_report']}  (data-quality report)")
     lines.append(f"  {summary['summary_path']}")
+    blocked = {p: s for p, s in summary.get("provinces", {}).items() if s["status"] == "blocked"}
+    for province, state in blocked.items():
+        lines.append(f"Province {province} BLOCKED, no cases published: {state['why']}")
+    if summary.get("problems"):
+        lines.append("NEEDS ATTENTION (see docs/operations.md, 'Getting past a bad file'):")
+        lines.extend(f"  - {problem}" for problem in summary["problems"])
     return "\n".join(lines)
 
 
@@ -80,6 +89,53 @@ def cmd_run(args: argparse.Namespace) -> int:
     run_id = args.run_id or f"cli__{datetime.now(UTC):%Y%m%dT%H%M%S}"
     summary = run_quarter(settings, Quarter.parse(args.quarter), run_id, args.province or None)
     print(format_summary(summary))
+    if summary.get("problems"):
+        print(
+            f"quarter {summary['quarter']} is incomplete: {len(summary['problems'])} problem(s) "
+            "above; everything else was published",
+            file=sys.stderr,
+        )
+        return EXIT_INCOMPLETE
+    return 0
+
+
+def cmd_files(args: argparse.Namespace) -> int:
+    """List a quarter's landed files, or set one aside (reject) or read it again (retry)."""
+    from reconcile.errors import UnknownFile
+    from reconcile.warehouse import feed_files
+    from reconcile.warehouse import schema as t
+    from reconcile.warehouse.engine import get_engine
+    from reconcile.warehouse.store import read_frame
+
+    engine = get_engine(_settings(args).warehouse_url)
+    if args.action == "list":
+        with engine.connect() as conn:
+            filters = {"quarter": str(Quarter.parse(args.quarter))}
+            if args.province:
+                filters["province"] = args.province
+            files = read_frame(conn, t.feed_file, **filters)
+        if files.empty:
+            print(f"no files landed for {filters}")
+            return 0
+        for item in files.sort_values(["province", "feed", "file_name"]).itertuples():
+            print(
+                f"{item.file_id[:12]}  {item.province}  {item.feed:<9} {item.status:<8} "
+                f"{item.file_name}" + (f"\n              {item.message}" if item.message else "")
+            )
+        return 0
+    try:
+        with engine.begin() as conn:
+            if args.action == "reject":
+                row = feed_files.reject(conn, args.file_id, args.reason, args.by)
+            else:
+                row = feed_files.retry(conn, args.file_id)
+    except UnknownFile as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{row['file_name']} ({row['file_id'][:12]}, {row['quarter']}/{row['province']}) is now "
+        f"{row['status']}; run the quarter again to apply it"
+    )
     return 0
 
 
@@ -160,6 +216,34 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--quarter", required=True)
     _add_location_options(summary)
     summary.set_defaults(func=cmd_summary)
+
+    files = sub.add_parser(
+        "files",
+        help="landed files: list them, reject one (set it aside), or retry one (read it again)",
+    )
+    files_sub = files.add_subparsers(dest="action", required=True)
+    files_list = files_sub.add_parser("list", help="a quarter's files with their status")
+    files_list.add_argument("--quarter", required=True)
+    files_list.add_argument("--province", help="only this province")
+    _add_location_options(files_list)
+    files_reject = files_sub.add_parser(
+        "reject",
+        help="set a file aside for good: its rows no longer load and it no longer blocks its "
+        "province (when the partner will not send a corrected file of the same name)",
+    )
+    files_reject.add_argument("file_id", help="the file's id, or its first 6+ hex digits")
+    files_reject.add_argument("--reason", required=True, help="why, kept with the file")
+    files_reject.add_argument(
+        "--by", default=os.environ.get("USER", "unknown"), help="who (default: $USER)"
+    )
+    _add_location_options(files_reject)
+    files_retry = files_sub.add_parser(
+        "retry",
+        help="read a failed or rejected file again on the next run (after a limit was raised)",
+    )
+    files_retry.add_argument("file_id", help="the file's id, or its first 6+ hex digits")
+    _add_location_options(files_retry)
+    files.set_defaults(func=cmd_files)
 
     synth = sub.add_parser("synth", help="generate realistic feeds with ground truth")
     synth.add_argument(

@@ -3,13 +3,30 @@
 A landing zone only lists and opens files; landing them into the warehouse (hash, skip seen,
 keep a copy) is ``steps.land``. Names come from outside: they are checked before they are
 used in any path, and a name that fails the check is reported, never used.
+
+What lands is what lies in the landing folder, never what an entry points to. A quarter
+folder, a province folder or a file that is a **symbolic link is refused, whatever its target**,
+even a target inside the landing folder: a link can be pointed elsewhere between the listing
+and the reading, it lets one province's folder carry another's file (the province comes from
+the folder), and copying a file in costs the sender nothing. Only the landing root itself may
+be a link (it is the operator's setting, not a partner's drop): it is resolved once, and every
+listed file's real path must be exactly ``<real root>/<quarter>/<province>/<name>``, which also
+catches a parent folder swapped for a link while listing. A file must be a regular file: a
+FIFO, socket or device is refused, since reading a FIFO would hang the task. Each refusal is
+logged with the entry's place in the landing folder (never its target), why, and what to do,
+and kept in ``LocalLandingZone.ignored`` for the caller's report; nothing refused is opened.
+``sha256_of`` checks again when it opens a file (no final link followed, no FIFO waited on),
+for a file swapped between the listing and the landing.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +40,35 @@ log = logging.getLogger(__name__)
 _SAFE_NAME = re.compile(r"^[\w][\w.\- ]{0,150}$")
 _PROVINCE = re.compile(r"^\d{2}$")
 
+# Final component not followed, a FIFO not waited on: see ``sha256_of``.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+_LINKED_FOLDER = (
+    "a symbolic link: the landing zone follows no link out of itself; "
+    "copy the files in instead of linking the folder"
+)
+_LINKED_FILE = (
+    "a symbolic link: the landing zone follows no link out of itself; "
+    "copy the file in instead of linking it"
+)
+_NOT_REGULAR = (
+    "not a regular file (a FIFO, socket or device): reading it could hang the task; "
+    "copy the data in as a regular file"
+)
+_OUTSIDE = (
+    "its real path lies outside the landing folder (a folder on the way is a link); "
+    "copy the file in instead of linking it"
+)
+_ELSEWHERE = (
+    "its real path is elsewhere in the landing folder (a folder on the way is a link); "
+    "copy the file in instead of linking it"
+)
+
 
 @dataclass(frozen=True)
 class IncomingFile:
@@ -31,6 +77,15 @@ class IncomingFile:
     name: str
     feed: str | None
     path: Path
+
+
+@dataclass(frozen=True)
+class IgnoredEntry:
+    """An entry of the landing folder that was not listed: where it is (relative to the landing
+    root, never a link's target) and why, so that the caller can report it to the sender."""
+
+    entry: str
+    reason: str
 
 
 class LandingZone(Protocol):
@@ -46,41 +101,164 @@ def safe_file_name(name: str) -> str | None:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    """The SHA-256 of a regular file's bytes.
+
+    The file is opened without following a final symbolic link and without waiting for a
+    writer, and read only if it is a regular file: a name swapped for a link or a FIFO after
+    the listing fails here (``OSError``) instead of reading elsewhere or hanging.
+    """
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(
+                errno.ELOOP,
+                "a symbolic link, not read: copy the file in instead of linking it",
+                str(path),
+            ) from None
+        raise
+    with open(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(
+                errno.EINVAL, "not a regular file (a FIFO, socket or device), not read", str(path)
+            )
+        digest = hashlib.sha256()
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
+def copy_verified(path: Path, target: Path, expected_sha256: str) -> Path:
+    """Copy a landed file to ``target``, opened as ``sha256_of`` opens it, and check that the
+    copy has the bytes that were hashed: a file swapped or rewritten between the two reads is
+    not kept (``OSError``), and ``target`` only ever appears complete (written, then renamed)."""
+    descriptor = os.open(path, _OPEN_FLAGS)
+    partial = target.with_name(f".{target.name}.partial")
+    digest = hashlib.sha256()
+    try:
+        with open(descriptor, "rb") as source, open(partial, "wb") as copy:
+            if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file, not copied", str(path))
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                digest.update(chunk)
+                copy.write(chunk)
+        if digest.hexdigest() != expected_sha256:
+            raise OSError(
+                errno.EAGAIN, "the file changed while it was being landed; it lands next run",
+                str(path),
+            )
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def _shown(relative: str) -> str:
+    """An entry's place as a log line may show it: control characters escaped."""
+    return relative if relative.isprintable() else ascii(relative)
+
+
 class LocalLandingZone:
-    """A folder on disk (or a mounted share) that partners or the data team drop files into."""
+    """A folder on disk (or a mounted share) that partners or the data team drop files into.
+
+    ``ignored`` holds the entries the last ``list_files`` refused, with their reasons.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self.ignored: list[IgnoredEntry] = []
 
     def list_files(self, quarter: Quarter) -> list[IncomingFile]:
+        found, self.ignored = self.scan(quarter)
+        return found
+
+    def scan(self, quarter: Quarter) -> tuple[list[IncomingFile], list[IgnoredEntry]]:
+        """The quarter's files, and the entries refused (each also logged as a warning).
+
+        Every entry is looked at with ``lstat`` (which does not follow links) before it is
+        used; a refused folder is not listed and a refused file is not opened.
+        """
+        ignored: list[IgnoredEntry] = []
+
+        def ignore(relative: str, reason: str, shown: str | None = None) -> None:
+            log.warning("ignored %s: %s", shown or _shown(relative), reason)
+            ignored.append(IgnoredEntry(_shown(relative), reason))
+
+        real_root = self.root.resolve()
         base = self.root / str(quarter)
-        if not base.is_dir():
+        try:
+            base_mode = base.lstat().st_mode
+        except OSError:
+            base_mode = None
+        if base_mode is not None and stat.S_ISLNK(base_mode):
+            ignore(str(quarter), _LINKED_FOLDER)
+            return [], ignored
+        if base_mode is None or not stat.S_ISDIR(base_mode):
             log.warning("no landing folder for %s at %s", quarter, base)
-            return []
+            return [], ignored
         found: list[IncomingFile] = []
         for province_dir in sorted(base.iterdir()):
-            if not province_dir.is_dir() or not _PROVINCE.match(province_dir.name):
-                log.warning("ignored %s: not a two-digit province folder", province_dir.name)
+            where = f"{quarter}/{province_dir.name}"
+            try:
+                mode = province_dir.lstat().st_mode
+            except OSError as exc:
+                ignore(where, f"it could not be read ({exc.strerror})")
+                continue
+            if stat.S_ISLNK(mode):
+                ignore(where, _LINKED_FOLDER)
+                continue
+            if not stat.S_ISDIR(mode) or not _PROVINCE.match(province_dir.name):
+                ignore(where, "not a two-digit province folder", _shown(province_dir.name))
                 continue
             for entry in sorted(province_dir.iterdir()):
-                if not entry.is_file() or entry.name.startswith("."):
+                if entry.name.startswith("."):
+                    continue  # hidden: a partial download or a temporary (``land_to``)
+                where = f"{quarter}/{province_dir.name}/{entry.name}"
+                try:
+                    mode = entry.lstat().st_mode
+                except OSError as exc:
+                    ignore(where, f"it could not be read ({exc.strerror})")
+                    continue
+                if stat.S_ISDIR(mode):
+                    continue  # a subfolder is not part of the layout
+                if stat.S_ISLNK(mode):
+                    ignore(where, _LINKED_FILE)
+                    continue
+                if not stat.S_ISREG(mode):
+                    ignore(where, _NOT_REGULAR)
                     continue
                 name = safe_file_name(entry.name)
                 if name is None:
+                    # the name stays out of the log line; the report gets it escaped
                     log.warning(
                         "ignored a file in %s whose name is not a plain file name", province_dir
                     )
+                    ignored.append(IgnoredEntry(ascii(where), "not a plain file name"))
+                    continue
+                reason = self._misplaced(real_root, entry, quarter, province_dir.name)
+                if reason is not None:
+                    ignore(where, reason)
                     continue
                 found.append(
                     IncomingFile(
                         str(quarter), province_dir.name, name, feed_of_file_name(name), entry
                     )
                 )
-        return found
+        return found, ignored
+
+    @staticmethod
+    def _misplaced(real_root: Path, entry: Path, quarter: Quarter, province: str) -> str | None:
+        """Why ``entry``'s real path is not ``<real root>/<quarter>/<province>/<name>``, or None.
+
+        ``lstat`` already showed the file itself is no link; this catches a quarter or province
+        folder swapped for a link after it was looked at (defence in depth).
+        """
+        try:
+            real = entry.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            return f"it could not be resolved ({getattr(exc, 'strerror', None) or exc})"
+        if not real.is_relative_to(real_root):
+            return _OUTSIDE
+        if real != real_root / str(quarter) / province / entry.name:
+            return _ELSEWHERE
+        return None

@@ -6,10 +6,31 @@ functions, when a task runs, never when the scheduler parses the DAG file.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from reconcile.errors import QuarterIncomplete, ReconcileError
 from reconcile.quarter import Quarter, resolve_quarter
 from reconcile.settings import Settings
+
+T = TypeVar("T")
+
+
+def no_retry_for_bad_input(step: Callable[..., T], *args: Any) -> T:
+    """Run a step; an error that no retry can fix (a refused file) fails the task at once.
+
+    Airflow retries a failed task (two retries here); for a partner's bad file that is only
+    the same error three times over. ``ReconcileError.retryable`` says which is which; anything
+    else (a database restarting, a worker lost) keeps Airflow's retries.
+    """
+    try:
+        return step(*args)
+    except ReconcileError as exc:
+        if exc.retryable:
+            raise
+        from airflow.exceptions import AirflowFailException
+
+        raise AirflowFailException(str(exc)) from exc
 
 
 def settings() -> Settings:
@@ -69,7 +90,7 @@ def land(quarter: str) -> dict[str, Any]:
 def ingest(file_id: str) -> dict[str, Any]:
     from reconcile.steps import ingest as ingest_file
 
-    return ingest_file(settings(), file_id)
+    return no_retry_for_bad_input(ingest_file, settings(), file_id)
 
 
 def load(province: str, quarter: str) -> dict[str, Any]:
@@ -96,7 +117,18 @@ def publish(province: str, quarter: str) -> dict[str, Any]:
     return publish_partition(settings(), Quarter.parse(quarter), province)
 
 
-def summarise(quarter: str, landing: dict[str, Any], run_id: str) -> dict[str, Any]:
+def summarise(quarter: str, landing: dict[str, Any] | None, run_id: str) -> dict[str, Any]:
     from reconcile.steps import summarise as write_summary
 
     return write_summary(settings(), Quarter.parse(quarter), run_id, landing)
+
+
+def verdict(summary: dict[str, Any]) -> dict[str, Any]:
+    """Fail the run, once everything is published, if a file was refused or a province blocked."""
+    if summary.get("problems"):
+        return no_retry_for_bad_input(_raise_incomplete, summary)
+    return {"quarter": summary["quarter"], "status": summary.get("status", "success")}
+
+
+def _raise_incomplete(summary: dict[str, Any]) -> dict[str, Any]:
+    raise QuarterIncomplete(summary["quarter"], summary["problems"])

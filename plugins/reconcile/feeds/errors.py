@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from reconcile.errors import ReconcileError
 
-class FeedFileError(Exception):
-    """A file that cannot be read or used at all. Row-level faults never raise: they quarantine."""
+
+class FeedFileError(ReconcileError):
+    """A file that cannot be read or used at all. Row-level faults never raise: they quarantine.
+
+    Never retryable: the same bytes give the same fault. The file is refused as a file (its
+    ``feed_file`` row is ``failed`` with this message) and every other file goes on.
+    """
+
+    retryable = False
 
     def __init__(self, file_name: str, fault: str, row: int | None = None) -> None:
         self.file_name = file_name

@@ -13,6 +13,11 @@ splitting the quarantine's joined reasons and reading the commune out of a unit'
 The page opens offline: no external URL, no script; the charts are inline SVG drawn here. Each
 chart, table and key figure carries its numbers in ``data-*`` attributes (and an ``id``), so
 that tests and other tools read the same numbers a reader sees.
+
+Text from the feeds (quarantine reasons quote the cells they refused) is always escaped: the
+template autoescapes, and the SVG and ``data-*`` markup built here as ``Markup`` escapes every
+value it puts in, and takes attribute names only from this module. The page is written to a
+temporary file and renamed onto its name, so a reader never opens half a page.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from reconcile import __version__
+from reconcile.publish.atomic import write_text
 from reconcile.publish.labels import labels
 from reconcile.quarter import Quarter
 from reconcile.rules.catalog import rules
@@ -68,6 +74,7 @@ COLORS = {
 _FIELD_PREFIX = re.compile(r"^([a-z_]+):\s*(.*)$", re.DOTALL)
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _DIGITS = re.compile(r"\d+")
+_ATTRIBUTE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 # ---------------------------------------------------------------- entry point
@@ -91,9 +98,7 @@ def build_quality_report(
         figures = collect(conn, settings.sql_dir, quarter, province, settings.options)
     page = render(figures)
     path = report_path(settings, quarter, province)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_text(path, page, encoding="utf-8")
 
 
 # ---------------------------------------------------------------- figures
@@ -441,8 +446,12 @@ def fmt_money_short(value: int | float | None) -> str:
 
 
 def _data_attrs(attrs: dict[str, Any]) -> Markup:
+    """`` data-key="value"`` for each item: values escaped; a name that is not a plain
+    lower-case word is refused (escaping cannot make ``x onload=...`` a safe attribute name)."""
     parts = []
     for key, value in attrs.items():
+        if not _ATTRIBUTE_NAME.match(str(key)):
+            raise ValueError(f"not a data attribute name: {key!r}")
         if value is None:
             value = ""
         elif isinstance(value, float):

@@ -2,6 +2,11 @@
 
 Vietnamese headers, evidence and link explanation in words, a decision column with a drop-down
 of the decisions the pipeline reads back, frozen header, filters and readable widths.
+
+Every text cell is written as a string (``neutral.put``): a name, address or note from a feed
+that starts with "=" shows as typed and is never a formula. The CSV twin prefixes a field that
+a spreadsheet would read as a formula with "'" (``neutral.write_csv``). Both files are written
+to a temporary name and renamed onto the final one (``atomic``).
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from reconcile.publish import neutral
 from reconcile.publish.labels import label, labels
-from reconcile.publish.masking import mask_name
+from reconcile.publish.masking import mask_value, personal_workbook_columns
+from reconcile.publish.neutral import put
 from reconcile.publish.xlsx import save_deterministic
 from reconcile.rules.catalog import Rule
 
@@ -120,8 +127,9 @@ def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFram
     """The workbook's rows: findings with their case status, words for evidence and link.
 
     ``carried``: the last decision per case that goes on into this workbook (confirmed, in
-    progress). ``group_of``: the sheet a finding's address belongs on. Representatives are
-    personal data: masked unless ``mask`` is False.
+    progress). ``group_of``: the sheet a finding's address belongs on. Columns taken from a
+    feed column the spec marks ``personal: true`` (the representative, the inspector) are
+    masked unless ``mask`` is False.
     """
     status_by_case = (
         dict(zip(statuses["case_id"], statuses["status"], strict=True))
@@ -159,7 +167,7 @@ def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFram
                 "tax_code": item.tax_code or "",
                 "unit_code": item.unit_code or "",
                 "name": item.name or "",
-                "representative": mask_name(person) if (mask and person) else person,
+                "representative": person,
                 "address": item.address or "",
                 "group": group_of(item.address) if group_of else "",
                 "evidence": describe_evidence(evidence),
@@ -175,6 +183,9 @@ def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFram
             }
         )
     frame = pd.DataFrame(rows, columns=[key for key, _, _ in COLUMNS])
+    if mask:
+        for key in sorted(personal_workbook_columns()):
+            frame[key] = frame[key].map(mask_value).astype(object)
     return frame.sort_values(
         ["money_at_stake", "severity", "case_id"], ascending=[False, False, True]
     ).reset_index(drop=True)
@@ -205,14 +216,14 @@ def _write_sheet(
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="1F4E78")
     for col, (_, header, width) in enumerate(columns, start=1):
-        cell = sheet.cell(1, col, header)
+        cell = put(sheet, 1, col, header)
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         sheet.column_dimensions[get_column_letter(col)].width = width
     keys = [k for k, _, _ in columns]
     for r, values in enumerate(rows[keys].itertuples(index=False), start=2):
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(r, col, value)
+            cell = put(sheet, r, col, value)
             if keys[col - 1] == "money_at_stake":
                 cell.number_format = "#,##0"
             elif keys[col - 1] in ("evidence", "title", "legal_basis", "explanation"):
@@ -231,11 +242,9 @@ def _write_sheet(
 
 
 def write_csv(rows: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows.rename(columns=dict(zip([k for k, _, _ in COLUMNS], HEADERS, strict=True))).to_csv(
-        path, index=False, encoding="utf-8-sig"
-    )
-    return path
+    """The cases as CSV (Vietnamese headers); no field a spreadsheet would run, written whole."""
+    named = rows.rename(columns=dict(zip([k for k, _, _ in COLUMNS], HEADERS, strict=True)))
+    return neutral.write_csv(named, path)
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
@@ -257,12 +266,11 @@ def write_workbook(rows: pd.DataFrame, path: Path, title: str, summary: dict[str
     overview = book.active
     overview.title = "Tổng hợp"
     taken = {overview.title.lower()}
-    overview["A1"] = title
-    overview["A1"].font = Font(bold=True, size=14)
+    put(overview, 1, 1, title).font = Font(bold=True, size=14)
     line = 3
     for key, value in summary.items():
-        overview.cell(line, 1, key).font = Font(bold=True)
-        overview.cell(line, 2, value)
+        put(overview, line, 1, key).font = Font(bold=True)
+        put(overview, line, 2, value)
         line += 1
     inspection = rows[rows["severity"] > 0]
     fixes = rows[rows["severity"] == 0]
@@ -276,12 +284,12 @@ def write_workbook(rows: pd.DataFrame, path: Path, title: str, summary: dict[str
         )
         line += 1
         for col, header in enumerate(("Xã/phường", "Số hồ sơ", "Số tiền ước tính (VND)"), start=1):
-            overview.cell(line, col, header).font = Font(bold=True)
+            put(overview, line, col, header).font = Font(bold=True)
         for group, (count, total) in groups.iterrows():
             line += 1
-            overview.cell(line, 1, group)
-            overview.cell(line, 2, int(count))
-            overview.cell(line, 3, int(total)).number_format = "#,##0"
+            put(overview, line, 1, group)
+            put(overview, line, 2, int(count))
+            put(overview, line, 3, int(total)).number_format = "#,##0"
             members = inspection[inspection["group"].replace("", "Khác") == group]
             _write_sheet(
                 book.create_sheet(sheet_name(str(group), taken)), COLUMNS, members, case_choices

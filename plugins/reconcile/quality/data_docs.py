@@ -3,6 +3,12 @@
 Each file's validation result is kept as JSON when it is ingested (``data/validations``); the
 site is built once per quarter from those results, in one process, so that mapped ingestion
 tasks on different workers need not share a GX store.
+
+GX puts a result's unexpected values into its tables as raw HTML (a roll's unit code
+``<svg/onload=...>`` would run in the reader's browser), while the text it renders through
+string templates (expectation parameters, exception messages) it escapes itself. So each
+result's ``result`` part, where the feed's values are, is HTML-escaped here before GX sees it
+(:func:`neutral_result`), and nothing else is, so that no text is escaped twice.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ import json
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
+from reconcile.publish.neutral import escape_strings
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
 from reconcile.warehouse import schema as t
@@ -25,6 +33,17 @@ SITE = "reconcile"
 
 def data_docs_folder(settings: Settings, quarter: Quarter) -> Path:
     return settings.output_dir / str(quarter) / "data_docs"
+
+
+def neutral_result(raw: dict[str, Any]) -> dict[str, Any]:
+    """A saved validation result whose feed values (each expectation's ``result``: unexpected
+    values and their counts, observed values) are HTML-escaped; the rest as it was."""
+    results = []
+    for item in raw.get("results", []):
+        if isinstance(item, dict) and isinstance(item.get("result"), dict):
+            item = {**item, "result": escape_strings(item["result"])}
+        results.append(item)
+    return {**raw, "results": results}
 
 
 def build_data_docs(settings: Settings, quarter: Quarter) -> Path | None:
@@ -47,7 +66,7 @@ def build_data_docs(settings: Settings, quarter: Quarter) -> Path | None:
     for item in files.itertuples(index=False):
         path = settings.data_dir / "validations" / f"{item.file_id}.json"
         if path.is_file():
-            results.append((item, json.loads(path.read_text(encoding="utf-8"))))
+            results.append((item, neutral_result(json.loads(path.read_text(encoding="utf-8")))))
     if not results:
         return None
     site = data_docs_folder(settings, quarter)

@@ -9,11 +9,15 @@ The contract (``docs/sources.md``)::
 
 Instead of ``next_page`` a page may name the next one by URL, as ``"next": "<url>"`` in the body
 or a ``Link: <url>; rel="next"`` header; such a URL must stay on the base URL's scheme, host and
-port (the token is never sent elsewhere). A page that fails for a reason that may pass (a
-timeout, a dropped connection, HTTP 408, 429 or 5xx) is asked again up to ``max_retries`` times
-with a growing, bounded pause; 401 and 403 fail at once with ``PartnerApiAuthError``, any other
-answer with ``PartnerApiError``. Errors name the URL and the status; the token appears in no log
-line and no error message.
+port (the token is never sent elsewhere). Redirects are followed by this source, not by
+``requests``, and only on that same scheme, host and port (the token goes along, at most
+``MAX_REDIRECTS`` hops); a redirect anywhere else fails with ``PartnerApiError`` naming where it
+pointed: it is not followed, so the token is not sent there and no record from there is landed
+(a partner that moved must be given a new base URL, not followed to it). A page that fails for
+a reason that may pass (a timeout, a dropped connection, HTTP 408, 429 or 5xx) is asked again
+up to ``max_retries`` times with a growing, bounded pause; 401 and 403 fail at once with
+``PartnerApiAuthError``, any other answer with ``PartnerApiError``. Errors name the URL and the
+status; the token appears in no log line and no error message.
 
 ``land_to`` writes what ``fetch`` yields as ``<landing>/<quarter>/<province>/<feed>_api_<quarter>.jsonl``:
 one JSON object per line, keys sorted, UTF-8, written under a hidden temporary name and renamed
@@ -36,6 +40,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.auth import AuthBase
+from requests.utils import requote_uri
 
 from reconcile.feeds.spec import FEEDS, feed_of_file_name
 from reconcile.landing import safe_file_name, sha256_of
@@ -46,6 +51,8 @@ log = logging.getLogger(__name__)
 RETRYABLE_STATUSES = frozenset({408, 429})  # and every 5xx
 _PROVINCE = re.compile(r"^\d{2}$")
 _BODY_SNIPPET = 200
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_REDIRECTS = 5  # same-origin hops for one page; requests' own default (30) hides a loop long
 
 
 class PartnerApiError(Exception):
@@ -77,9 +84,22 @@ class _BearerAuth(AuthBase):
         return "<bearer token ***>"
 
 
-def _origin(url: str) -> tuple[str, str]:
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """Scheme, host and port (the scheme's default filled in), or None when there is no host
+    or the port is not a number: such a URL is the origin of nothing and matches no base URL.
+
+    ``https://api.example`` and ``https://user@API.example:443/x`` are one origin; another
+    host name (even for the same address), another port or ``http`` for ``https`` make another.
+    """
     parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port if port is not None else _DEFAULT_PORTS.get(scheme)
 
 
 def _without_userinfo(url: str) -> str:
@@ -126,8 +146,8 @@ class HttpApiSource:
         max_pages: int = 10_000,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        scheme, netloc = _origin(base_url)
-        if scheme not in ("http", "https") or not netloc:
+        origin = _origin(base_url)
+        if origin is None or origin[0] not in ("http", "https"):
             raise ValueError(
                 f"not an http(s) base URL: {_without_userinfo(base_url)!r} "
                 "(expected the form https://host[:port][/path])"
@@ -247,12 +267,7 @@ class HttpApiSource:
         for attempt in range(1, attempts + 1):
             response: requests.Response | None = None
             try:
-                response = self.session.get(
-                    url,
-                    auth=self._auth,
-                    timeout=self.timeout,
-                    headers={"Accept": "application/json"},
-                )
+                response = self._get_following_redirects(url)
             except (
                 requests.Timeout,
                 requests.ConnectionError,
@@ -293,6 +308,49 @@ class HttpApiSource:
             )
             self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _get_following_redirects(self, url: str) -> requests.Response:
+        """The answer for ``url`` after any redirects on the base URL's scheme, host and port.
+
+        ``requests`` would follow a redirect anywhere: it drops the token on the way to another
+        host, but the other host's answer would come back as the page and its records would be
+        landed as the partner's. So redirects are not left to it (``allow_redirects=False``):
+        a redirect to the same origin is asked again here, with the token; any other fails
+        with ``PartnerApiError`` before a byte is sent there.
+        """
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self.session.get(
+                current,
+                auth=self._auth,
+                timeout=self.timeout,
+                headers={"Accept": "application/json"},
+                allow_redirects=False,
+            )
+            location = self.session.get_redirect_target(response)  # None unless a 3xx redirect
+            if location is None:
+                return response
+            response.close()
+            target = urljoin(response.url, requote_uri(location))
+            if _origin(target) != _origin(self.base_url):
+                raise PartnerApiError(
+                    self._show(url),
+                    "the partner API redirected outside its base URL "
+                    f"({self._show(self.base_url)}) to {self._show(target)}: not followed, so "
+                    "the token was not sent there and nothing from there is landed (if the "
+                    "partner moved, change the connection's base URL)",
+                    response.status_code,
+                )
+            log.info(
+                "%s: redirected (HTTP %d) to %s",
+                self._show(current),
+                response.status_code,
+                self._show(target),
+            )
+            current = target
+        raise PartnerApiError(
+            self._show(url), f"more than {MAX_REDIRECTS} redirects: stopped (a redirect loop?)"
+        )
 
     def _body(self, shown: str, response: requests.Response) -> dict[str, Any]:
         try:
@@ -389,7 +447,8 @@ class HttpApiSource:
                     )
                 out.flush()
                 os.fsync(out.fileno())
-            if target.is_file() and sha256_of(target) == digest.hexdigest():
+            same = target.is_file() and not target.is_symlink()  # a link is replaced, not read
+            if same and sha256_of(target) == digest.hexdigest():
                 temporary_path.unlink()
                 log.info("%s unchanged: the API gave the same %d records", target, count)
                 return target

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from reconcile.warehouse.schema import metadata
+from reconcile.warehouse.upgrade import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def create_schema(engine: Engine, attempts: int = 5) -> None:
     for attempt in range(1, attempts + 1):
         try:
             metadata.create_all(engine)
+            upgrade(engine)
             _create_missing_indexes(engine)
             return
         except DBAPIError as exc:

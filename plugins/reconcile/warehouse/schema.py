@@ -42,7 +42,13 @@ feed_file = Table(
     Column("stored_path", Text, nullable=False),
     Column("size_bytes", BigInteger, nullable=False),
     Column("landed_at", DateTime(timezone=True), nullable=False),
-    Column("status", String(16), nullable=False, comment="landed, loaded or failed"),
+    Column(
+        "status",
+        String(16),
+        nullable=False,
+        comment="landed, loaded, failed (refused as a file), replaced (by a corrected file) or "
+        "rejected (set aside by a person)",
+    ),
     Column("encoding", String(16)),
     Column("header_line", Integer),
     Column("rows_read", Integer),
@@ -213,13 +219,37 @@ case_status = Table(
 decision = Table(
     "decision",
     metadata,
-    Column("case_id", String(96), primary_key=True),
-    Column("decided_on", Date, primary_key=True),
+    # Every decision is kept: none is ever replaced by another's, and the latest one per case,
+    # by (decided_on, landed_at, row_number), is the one that counts (rules/decisions.py).
+    Column(
+        "decision_id",
+        String(128),
+        primary_key=True,
+        comment="workbook: <file_id>:<row_number>; web: an id of its own",
+    ),
+    Column("province", PROVINCE, nullable=False, comment="the province whose cases it decides"),
+    Column("quarter", QUARTER, nullable=False, comment="the quarter it was landed in"),
+    Column("case_id", String(96), nullable=False),
+    Column("decided_on", Date, nullable=False),
     Column("decision", String(32), nullable=False),
     Column("note", Text),
-    Column("inspector", Text),
-    Column("file_id", String(64)),
-    Column("quarter", QUARTER),
+    Column("inspector", Text, comment="personal data: masked in exports"),
+    Column("source", String(16), nullable=False, comment="workbook or web"),
+    Column("file_id", String(64), comment="the decisions file it came from"),
+    Column("row_number", Integer),
+    Column("landed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_decision_partition", "quarter", "province", "source"),
+    Index("ix_decision_province", "province"),
+    Index("ix_decision_case", "case_id"),
+)
+
+lock = Table(
+    "lock",
+    metadata,
+    # What one run must write alone (a province's published files): a row while it is held.
+    Column("name", String(200), primary_key=True),
+    Column("holder", String(250), nullable=False, comment="host, process and run that hold it"),
+    Column("acquired_at", DateTime(timezone=True), nullable=False),
 )
 
 run = Table(
@@ -229,7 +259,13 @@ run = Table(
     Column("quarter", QUARTER, nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
-    Column("status", String(16), nullable=False),
+    Column(
+        "status",
+        String(16),
+        nullable=False,
+        comment="running, success, incomplete (a file refused or a province blocked), failed, or "
+        "abandoned (still running when a later run found it long gone)",
+    ),
     Column("counts", JSON),
     Column("versions", JSON),
 )

@@ -4,7 +4,11 @@
 answers ``{"records": [...], "next_page": N+1 | null}`` (or a ``next`` URL, or a ``Link``
 header, by ``paging``). Switches make it misbehave: ``refuse_token`` (401, or ``refuse_status``),
 ``fail_once`` (pages answering 500 the first time), ``fail_always`` (pages always answering
-500), ``slow_once`` (pages answering late the first time, by that many seconds).
+500), ``slow_once`` (pages answering late the first time, by that many seconds),
+``redirect_pages`` (pages answering 302 to a ``Location`` built from a template; the request
+that follows it carries ``redirected=1`` and is answered normally). ``require_token=False``
+makes a server that answers anyone: the stranger a redirect may lead to, whose records must
+never be landed as the partner's.
 
 Every wait is bounded and ends when the server stops; only loopback is ever bound.
 """
@@ -17,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 MAX_DELAY = 5.0  # seconds: no slow page waits longer, whatever the test asks
 
@@ -31,6 +35,7 @@ class Seen:
     token_ok: bool
     status: int
     records: int  # how many records the answer held
+    authorization: bool = False  # whether any Authorization header came (never its value)
 
 
 @dataclass
@@ -43,6 +48,9 @@ class FakePartnerApi:
     fail_once: set[int] = field(default_factory=set)
     fail_always: set[int] = field(default_factory=set)
     slow_once: dict[int, float] = field(default_factory=dict)
+    # page -> Location template; "{query}" becomes the request's query plus redirected=1
+    redirect_pages: dict[int, str] = field(default_factory=dict)
+    require_token: bool = True
     next_url_override: str | None = None  # a "next" URL to hand out instead of the real one
     seen: list[Seen] = field(default_factory=list)
     base_url: str = ""
@@ -58,11 +66,20 @@ class FakePartnerApi:
         token_ok = authorization == f"Bearer {self.token}"
         status, body, headers, delay = self._decide(path, query, token_ok)
         with self._lock:
-            self.seen.append(Seen(path, query, token_ok, status, len(body.get("records", []))))
+            self.seen.append(
+                Seen(
+                    path,
+                    query,
+                    token_ok,
+                    status,
+                    len(body.get("records", [])),
+                    authorization=authorization is not None,
+                )
+            )
         return status, body, headers, delay
 
     def _decide(self, path: str, query: dict[str, str], token_ok: bool):
-        if not token_ok or self.refuse_token:
+        if (self.require_token and not token_ok) or self.refuse_token:
             return self.refuse_status, {"error": "invalid bearer token"}, {}, 0.0
         feed = path.strip("/")
         if feed not in self.records:
@@ -76,6 +93,10 @@ class FakePartnerApi:
             return 400, {"error": "quarter, province, page and page_size are required"}, {}, 0.0
         if page < 1 or not 1 <= size <= 1000:
             return 400, {"error": "page from 1, page_size from 1 to 1000"}, {}, 0.0
+        if page in self.redirect_pages and "redirected" not in query:
+            moved = urlencode({**query, "redirected": "1"})
+            location = self.redirect_pages[page].format(query=moved)
+            return 302, {"moved": location}, {"Location": location}, 0.0
         with self._lock:
             first_time = (feed, page) not in self._answered
             self._answered.add((feed, page))

@@ -102,6 +102,84 @@ def test_a_next_page_that_goes_backwards_stops(
         list(_source(api, session).fetch("tax", QUARTER, PROVINCE))
 
 
+# ---------------------------------------------------------------- redirects
+STRANGER_RECORDS = [{"id": 999, "name": "Không phải của đối tác"}]
+
+
+@pytest.fixture
+def stranger() -> Iterator[FakePartnerApi]:
+    """Another origin (another port on 127.0.0.1) that answers anyone with its own records."""
+    api = FakePartnerApi(token=TOKEN, records={"tax": STRANGER_RECORDS}, require_token=False)
+    with serve(api) as running:
+        yield running
+
+
+@pytest.mark.parametrize("elsewhere", ["another port", "another host name"])
+@pytest.mark.parametrize("page", [1, 2])
+def test_a_redirect_off_the_base_url_fails_sends_no_token_and_lands_nothing(
+    api: FakePartnerApi,
+    stranger: FakePartnerApi,
+    session: requests.Session,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    elsewhere: str,
+    page: int,
+) -> None:
+    if elsewhere == "another port":
+        target_base = stranger.base_url
+    else:  # the partner itself under another name: still not the base URL's host
+        target_base = api.base_url.replace("127.0.0.1", "localhost")
+    api.redirect_pages = {page: target_base + "/tax?{query}"}
+    with caplog.at_level(logging.DEBUG), pytest.raises(PartnerApiError) as caught:
+        _source(api, session).land_to(tmp_path, "tax", QUARTER, PROVINCE)
+    error = caught.value
+    assert not isinstance(error, PartnerApiAuthError)
+    assert error.status == 302 and f"page={page}" in error.url
+    assert "redirected outside its base URL" in str(error)
+    assert f"to {target_base}/tax?" in str(error) and "redirected=1" in str(error)
+    assert TOKEN not in str(error) and TOKEN not in caplog.text
+    # not followed: nothing asked of the other origin, no request without the token anywhere
+    assert stranger.seen == []
+    assert all(s.authorization and s.token_ok for s in api.seen)
+    assert [s.status for s in api.requests_for(page)] == [302]
+    assert list((tmp_path / QUARTER / PROVINCE).iterdir()) == []
+
+
+def test_a_redirect_off_the_base_url_is_not_retried(
+    api: FakePartnerApi, stranger: FakePartnerApi, session: requests.Session
+) -> None:
+    api.redirect_pages = {2: stranger.base_url + "/tax?{query}"}
+    got: list[dict] = []
+    with pytest.raises(PartnerApiError, match="redirected outside its base URL"):
+        got.extend(_source(api, session, max_retries=3).fetch("tax", QUARTER, PROVINCE))
+    assert got == _numbered(4)  # page 1 only: not one record of the stranger's
+    assert len(api.requests_for(2)) == 1 and stranger.seen == []
+
+
+@pytest.mark.parametrize("location", ["relative", "absolute"])
+def test_a_redirect_on_the_base_url_is_followed_with_the_token(
+    api: FakePartnerApi, session: requests.Session, location: str
+) -> None:
+    prefix = "" if location == "relative" else api.base_url
+    api.redirect_pages = {2: prefix + "/tax?{query}"}
+    records = list(_source(api, session).fetch("tax", QUARTER, PROVINCE))
+    assert records == _numbered(11)
+    assert [(s.status, s.query.get("redirected")) for s in api.requests_for(2)] == [
+        (302, None),
+        (200, "1"),
+    ]
+    assert all(s.token_ok for s in api.seen)
+
+
+def test_a_redirect_loop_on_the_base_url_stops(
+    api: FakePartnerApi, session: requests.Session
+) -> None:
+    api.redirect_pages = {1: "/tax?page=1&quarter=x&province=y&page_size=1"}  # never "redirected"
+    with pytest.raises(PartnerApiError, match="more than 5 redirects"):
+        list(_source(api, session).fetch("tax", QUARTER, PROVINCE))
+    assert len(api.seen) == 6
+
+
 # ---------------------------------------------------------------- refusals and retries
 @pytest.mark.parametrize("status", [401, 403])
 def test_a_refused_token_fails_at_once_naming_url_and_status_not_the_token(
@@ -245,6 +323,19 @@ def test_a_failed_fetch_keeps_the_file_landed_before(
         _source(api, session, max_retries=0).land_to(tmp_path, "tax", QUARTER, PROVINCE)
     assert landed.read_bytes() == before
     assert [p.name for p in landed.parent.iterdir()] == [landed.name]
+
+
+def test_a_link_at_the_landing_name_is_replaced_never_read_or_written_through(
+    api: FakePartnerApi, session: requests.Session, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.jsonl"
+    outside.write_bytes(b"not ours\n")
+    folder = tmp_path / "landing" / QUARTER / PROVINCE
+    folder.mkdir(parents=True)
+    (folder / f"tax_api_{QUARTER}.jsonl").symlink_to(outside)
+    path = _source(api, session).land_to(tmp_path / "landing", "tax", QUARTER, PROVINCE)
+    assert not path.is_symlink() and path.read_bytes().count(b"\n") == 11
+    assert outside.read_bytes() == b"not ours\n"
 
 
 def test_no_records_lands_nothing(
