@@ -65,7 +65,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.append(f"Cases: {cases}")
     lines.append("Published:")
     for item in summary["published"]:
-        lines.append(f"  {item['workbook']}\n  {item['csv']}\n  {item['quarantine']}")
+        paths = (item["workbook"], item.get("csv"), item["quarantine"])
+        lines.extend(f"  {path}" for path in paths if path)
     if summary.get("data_docs"):
         lines.append(
             f"  {summary['data_docs']}  (validation results, Great Expectations Data Docs)"

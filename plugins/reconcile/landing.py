@@ -144,7 +144,8 @@ def copy_verified(path: Path, target: Path, expected_sha256: str) -> Path:
                 copy.write(chunk)
         if digest.hexdigest() != expected_sha256:
             raise OSError(
-                errno.EAGAIN, "the file changed while it was being landed; it lands next run",
+                errno.EAGAIN,
+                "the file changed while it was being landed; it lands next run",
                 str(path),
             )
         os.replace(partial, target)

@@ -36,7 +36,19 @@ DEFAULTS: dict[str, Any] = {
     # An inspector's "not subject" keeps that case out of the workbook for this many quarters.
     "not_subject_quarters": 4,
     "mask_personal_data": True,
+    # Quarantine CSV: values of columns the feed spec does not know are masked as personal data
+    # (only when mask_personal_data is on); false shows them, except where the header reads as
+    # personal (phone, ID number, representative...).
+    "mask_unknown_columns": True,
     "rules": {},
+    # A province is judged only with a loaded file of each of these feeds; missing or refused,
+    # it is published as blocked (docs/operations.md).
+    "required_feeds": ["tax", "registry", "roll"],
+    # A run still marked running after this many hours is taken as killed (marked abandoned).
+    "stale_run_hours": 12,
+    # What one partner file may hold (file size, rows, cell length, a workbook's cells and
+    # inflated size): see reconcile.feeds.limits.FeedLimits for the keys and their defaults.
+    "limits": {},
 }
 
 

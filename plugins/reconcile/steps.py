@@ -9,26 +9,28 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from reconcile import __version__
 from reconcile.feeds.cleaning import clean
 from reconcile.feeds.errors import FeedFileError
+from reconcile.feeds.limits import FeedLimits
 from reconcile.feeds.readers import read_table
 from reconcile.feeds.spec import specs
-from reconcile.landing import IncomingFile, LandingZone, LocalLandingZone, sha256_of
+from reconcile.landing import IncomingFile, LandingZone, LocalLandingZone, copy_verified, sha256_of
 from reconcile.match import link_partition
-from reconcile.publish import workbook
+from reconcile.publish import atomic, workbook
+from reconcile.publish.blocked import write_blocked_workbook
 from reconcile.publish.groups import commune_namer
-from reconcile.publish.masking import mask_raw_record
 from reconcile.publish.quality_report import build_quality_report
+from reconcile.publish.quarantine_csv import write_quarantine_csv
 from reconcile.quality.data_docs import build_data_docs
 from reconcile.quality.expectations import load_suite, validate_frame
 from reconcile.quality.quarantine import split_rows, too_many_bad_rows
@@ -38,11 +40,12 @@ from reconcile.rules import decisions as decision_logic
 from reconcile.rules.catalog import contributions, rules
 from reconcile.rules.findings import find
 from reconcile.settings import Settings
+from reconcile.warehouse import feed_files, locks
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.partitions import build_firms, build_units
 from reconcile.warehouse.queries import run_query
-from reconcile.warehouse.store import insert_rows, read_frame, records, replace_partition
+from reconcile.warehouse.store import read_frame, records, replace_partition
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,8 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
     """
     zone = zone or LocalLandingZone(settings.landing_dir)
     incoming = zone.list_files(quarter)
+    # entries the zone would not touch (links, FIFOs): reported, never read
+    refused = [f"{e.entry}: {e.reason}" for e in getattr(zone, "ignored", [])]
     engine = get_engine(settings.warehouse_url)
     new, skipped, unknown = [], [], []
     with engine.begin() as conn:
@@ -71,7 +76,12 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
                     item.name,
                 )
                 continue
-            file_id = sha256_of(item.path)
+            try:
+                file_id = sha256_of(item.path)
+            except OSError as exc:  # swapped for a link or a FIFO since it was listed
+                refused.append(f"{item.quarter}/{item.province}/{item.name}: {exc.strerror}")
+                log.warning("not landed: %s/%s: %s", item.province, item.name, exc.strerror)
+                continue
             seen = conn.execute(
                 select(t.feed_file.c.file_id, t.feed_file.c.status).where(
                     t.feed_file.c.file_id == file_id
@@ -80,7 +90,12 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
             if seen is not None:
                 skipped.append({"file": item.name, "file_id": file_id, "status": seen.status})
                 continue
-            stored = _keep_copy(settings, item, file_id)
+            try:
+                stored = _keep_copy(settings, item, file_id)
+            except OSError as exc:  # changed or swapped between hashing and copying
+                refused.append(f"{item.quarter}/{item.province}/{item.name}: {exc.strerror}")
+                log.warning("not landed: %s/%s: %s", item.province, item.name, exc.strerror)
+                continue
             replaced = _replace_earlier(conn, item, str(quarter), file_id)
             conn.execute(
                 t.feed_file.insert().values(
@@ -105,11 +120,9 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
                     "replaces": replaced,
                 }
             )
-        pending = conn.execute(
-            select(t.feed_file.c.file_id)
-            .where(t.feed_file.c.quarter == str(quarter), t.feed_file.c.status.in_(("landed", "failed")))
-            .order_by(t.feed_file.c.landed_at, t.feed_file.c.file_id)
-        ).scalars().all()  # fmt: skip
+        # a failed file is not read again on every rerun: the same bytes give the same fault;
+        # a person retries, replaces or rejects it (warehouse/feed_files.py)
+        pending = feed_files.to_ingest(conn, str(quarter))
         provinces = conn.execute(
             select(t.feed_file.c.province).where(t.feed_file.c.quarter == str(quarter)).distinct()
         ).scalars().all()  # fmt: skip
@@ -120,7 +133,7 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
         "quarter": str(quarter),
         "landed": new,
         "skipped": skipped,
-        "ignored": unknown,
+        "ignored": unknown + refused,
         "to_ingest": list(pending),
         "provinces": sorted(provinces),
     }
@@ -133,7 +146,7 @@ def _replace_earlier(conn: Any, item: IncomingFile, quarter: str, file_id: str) 
         select(t.feed_file.c.file_id).where(
             t.feed_file.c.quarter == quarter, t.feed_file.c.province == item.province,
             t.feed_file.c.feed == item.feed, t.feed_file.c.file_name == item.name,
-            t.feed_file.c.status != "replaced",
+            t.feed_file.c.status.not_in(("replaced", "rejected")),
         )
     ).scalars().all()  # fmt: skip
     for old_id in earlier:
@@ -152,8 +165,7 @@ def _keep_copy(settings: Settings, item: IncomingFile, file_id: str) -> Path:
     folder = settings.data_dir / "landed" / item.quarter / item.province
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{file_id[:16]}_{item.name}"  # item.name passed safe_file_name()
-    shutil.copyfile(item.path, target)
-    return target
+    return copy_verified(item.path, target, file_id)
 
 
 # ---------------------------------------------------------------- ingest (read, validate, stage)
@@ -170,7 +182,12 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
         raise ValueError(f"no landed file with id {file_id}")
     spec = specs()[row["feed"]]
     try:
-        table = read_table(Path(row["stored_path"]), spec, display_name=row["file_name"])
+        table = read_table(
+            Path(row["stored_path"]),
+            spec,
+            display_name=row["file_name"],
+            limits=FeedLimits.from_options(settings.options),
+        )
         frame = clean(table, spec)
         undecided = 0
         if spec.skip_rows_without:
@@ -188,8 +205,20 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
             index = candidates.at[position, "index"]
             frame.at[index, "reasons"] = [*frame.at[index, "reasons"], *reasons]
     except FeedFileError as exc:
-        _mark_failed(engine, file_id, str(exc))
+        _refuse(engine, file_id, str(exc))
         raise
+    except (OSError, SQLAlchemyError):
+        raise  # the disk or the warehouse, not the file: a retry may pass
+    except Exception as exc:  # a fault in the file's bytes that no check foresaw
+        error = FeedFileError(
+            row["file_name"],
+            f"could not be read ({type(exc).__name__}: {exc}); the file is set aside, the other "
+            "files go on; please report it to the data team with the file",
+        )
+        _refuse(engine, file_id, str(error))
+        raise error from exc
+    if spec.name == "decisions":
+        _quarantine_other_provinces_cases(engine, frame, row["province"])
     accepted, rejected = split_rows(frame)
     _save_validation(settings, file_id, outcome.result)
     base = {"file_id": file_id, "quarter": row["quarter"], "province": row["province"]}
@@ -229,18 +258,39 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
     limit = float(settings.options["max_bad_row_share"])
     if too_many_bad_rows(len(rejected), len(frame), limit):
         message = _too_many_message(row["file_name"], rejected, len(frame), limit)
-        _mark_failed(engine, file_id, message)
+        _refuse(engine, file_id, message)
         raise FeedFileError(row["file_name"], message)
     return summary
 
 
-def _mark_failed(engine: Any, file_id: str, message: str) -> None:
+def _refuse(engine: Any, file_id: str, message: str) -> None:
+    """The file is quarantined as a file: ``failed``, with the reason, and read no more."""
     with engine.begin() as conn:
-        conn.execute(
-            update(t.feed_file)
-            .where(t.feed_file.c.file_id == file_id)
-            .values(status="failed", message=message)
-        )
+        feed_files.mark_failed(conn, file_id, message)
+    log.error("file refused: %s", message)
+
+
+def _quarantine_other_provinces_cases(engine: Any, frame: pd.DataFrame, province: str) -> None:
+    """A returned decision whose case is not this province's gets a reason (and is quarantined)."""
+    ids = sorted({c for c in frame["case_id"] if isinstance(c, str) and c})
+    units = sorted({u for u in map(decision_logic.link_unit, ids) if u})
+    with engine.connect() as conn:
+        known_cases = set(
+            conn.execute(
+                select(t.case.c.case_id).where(t.case.c.province == province, t.case.c.case_id.in_(ids))
+            ).scalars()
+        ) if ids else set()  # fmt: skip
+        known_units = set(
+            conn.execute(
+                select(t.employer_unit.c.unit_code).where(
+                    t.employer_unit.c.province == province, t.employer_unit.c.unit_code.in_(units)
+                ).distinct()
+            ).scalars()
+        ) if units else set()  # fmt: skip
+    for index, case_id in frame["case_id"].items():
+        reason = decision_logic.unknown_case_reason(case_id, province, known_cases, known_units)
+        if reason:
+            frame.at[index, "reasons"] = [*frame.at[index, "reasons"], reason]
 
 
 def _too_many_message(name: str, rejected: pd.DataFrame, total: int, limit: float) -> str:
@@ -287,35 +337,23 @@ def load(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
         partition = {"quarter": str(quarter), "province": province}
         replace_partition(conn, t.firm, partition, records(firms, t.firm))
         replace_partition(conn, t.employer_unit, partition, records(units, t.employer_unit))
-        decided = _store_decisions(conn, _staged(conn, "decisions", quarter, province), quarter)
+        decided = _store_decisions(
+            conn, _staged(conn, "decisions", quarter, province), quarter, province
+        )
     log.info("loaded %s/%s: %d firms, %d employer units", quarter, province, len(firms), len(units))
     return {"province": province, "firms": len(firms), "units": len(units), "decisions": decided}
 
 
-def _store_decisions(conn: Any, staged: pd.DataFrame, quarter: Quarter) -> int:
-    """Inspectors' decisions landed this quarter into ``decision``, one per case and day.
+def _store_decisions(conn: Any, staged: pd.DataFrame, quarter: Quarter, province: str) -> int:
+    """The province's decisions landed this quarter into ``decision``: every returned row kept.
 
-    A decision without a date takes the day its file was landed; the same case decided twice
-    on one day keeps the later file's word. Replacing by (case, day) keeps reruns idempotent.
+    Replaces exactly the rows this step wrote before (the quarter's workbook decisions of this
+    province), so a rerun gives the same rows; another province's, and decisions entered on
+    the web, are never touched. Which decision counts is decided when reading (``latest``).
     """
-    if staged.empty:
-        return 0
-    frame = staged.copy()
-    landed_day = frame["landed_at"].map(
-        lambda moment: moment.date() if hasattr(moment, "date") else moment
-    )
-    frame["decided_on"] = frame["decided_on"].where(frame["decided_on"].notna(), landed_day)
-    frame = frame.sort_values(["landed_at", "row_number"]).drop_duplicates(
-        ["case_id", "decided_on"], keep="last"
-    )
-    frame["quarter"] = str(quarter)
-    for case_id, decided_on in zip(frame["case_id"], frame["decided_on"], strict=True):
-        conn.execute(
-            delete(t.decision).where(
-                t.decision.c.case_id == case_id, t.decision.c.decided_on == decided_on
-            )
-        )
-    insert_rows(conn, t.decision, records(frame, t.decision))
+    frame = decision_logic.rows_to_store(staged, quarter, province)
+    partition = {"quarter": str(quarter), "province": province, "source": "workbook"}
+    replace_partition(conn, t.decision, partition, records(frame, t.decision))
     return len(frame)
 
 
@@ -327,7 +365,7 @@ def link(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
     with engine.begin() as conn:
         firms = read_frame(conn, t.firm, **partition)
         units = read_frame(conn, t.employer_unit, **partition)
-        last = decision_logic.latest(read_frame(conn, t.decision), quarter)
+        last = decision_logic.latest(read_frame(conn, t.decision, province=province), quarter)
         overrides = decision_logic.link_overrides(last, read_frame(conn, t.case, province=province))
         result = link_partition(firms, units, overrides, options=settings.options.get("matching"))
         replace_partition(conn, t.link, partition, records(result.links, t.link))
@@ -357,11 +395,20 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
     terms = contributions(settings.options.get("rules"))
     partition = {"quarter": str(quarter), "province": province}
     with engine.begin() as conn:
+        state = _readiness(settings, conn, quarter, province)
+        if state.blocked:
+            # judged without its roll every firm would look unregistered, without its tax feed
+            # every unit unknown: no finding rests on a feed that is not there
+            replace_partition(conn, t.finding, partition, [])
+            replace_partition(conn, t.case_status, partition, [])
+            log.error("rules %s/%s not applied: %s", quarter, province, state.describe())
+            return {"province": province, "blocked": [g.as_dict() for g in state.blocking],
+                    "findings": {}, "cases": {}, "suppressed": 0, "money_at_stake": 0}  # fmt: skip
         firms = read_frame(conn, t.firm, **partition)
         units = read_frame(conn, t.employer_unit, **partition)
         links = read_frame(conn, t.link, **partition)
         findings = find(firms, units, links, quarter, province, catalog, terms)
-        last = decision_logic.latest(read_frame(conn, t.decision), quarter)
+        last = decision_logic.latest(read_frame(conn, t.decision, province=province), quarter)
         quiet = decision_logic.suppressed(
             last, quarter, int(settings.options.get("not_subject_quarters", 4))
         )
@@ -390,6 +437,13 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
     log.info("rules %s/%s: %d findings %s", quarter, province, len(findings), by_rule)
     return {"province": province, "findings": by_rule, "cases": by_status, "suppressed": suppressed,
             "money_at_stake": int(findings["money_at_stake"].sum()) if not findings.empty else 0}  # fmt: skip
+
+
+def _readiness(
+    settings: Settings, conn: Any, quarter: Quarter, province: str
+) -> feed_files.Readiness:
+    required = settings.options.get("required_feeds") or feed_files.DEFAULT_REQUIRED_FEEDS
+    return feed_files.readiness(conn, str(quarter), province, tuple(required))
 
 
 def _earlier_cases(conn: Any, quarter: Quarter, province: str) -> tuple[set[str], set[str]]:
@@ -425,11 +479,21 @@ def output_folder(settings: Settings, quarter: Quarter, province: str | None = N
 
 
 def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
-    """The inspectors' workbook and CSV of the partition's open cases, and its quarantine CSV."""
+    """The inspectors' workbook and CSV of the partition's open cases, and its quarantine CSV.
+
+    Written under a lock in the warehouse, so two runs of a quarter never interleave a
+    province's files (``Locked`` is retryable: the second waits for its turn).
+    """
     engine = get_engine(settings.warehouse_url)
+    with locks.held(engine, f"publish:{quarter}:{province}"):
+        return _publish(settings, engine, quarter, province)
+
+
+def _publish(settings: Settings, engine: Any, quarter: Quarter, province: str) -> dict[str, Any]:
     catalog = rules(settings.options.get("rules"))
     partition = {"quarter": str(quarter), "province": province}
     with engine.connect() as conn:
+        state = _readiness(settings, conn, quarter, province)
         findings = read_frame(conn, t.finding, **partition)
         statuses = read_frame(conn, t.case_status, **partition)
         links = read_frame(conn, t.link, **partition)
@@ -437,7 +501,7 @@ def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, An
         files = read_frame(conn, t.feed_file, **partition)
         units = read_frame(conn, t.employer_unit, **partition)
         firms = read_frame(conn, t.firm, **partition)
-        last = decision_logic.latest(read_frame(conn, t.decision), quarter)
+        last = decision_logic.latest(read_frame(conn, t.decision, province=province), quarter)
     group_of = (
         commune_namer(province)
         if settings.options.get("workbook_group_by", "commune") == "commune"
@@ -448,6 +512,8 @@ def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, An
     review = workbook.review_rows(links, units, firms)
     folder = output_folder(settings, quarter, province)
     stem = f"{province}_{quarter}"
+    if state.blocked:
+        return _publish_blocked(settings, state, folder, stem, quarantined, files)
     overview = {
         "Quý": str(quarter),
         "Tỉnh (mã mới)": province,
@@ -455,6 +521,7 @@ def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, An
         "Số cặp cần xem xét liên kết": len(review),
         "Tổng số tiền ước tính (VND)": int(rows["money_at_stake"].sum()) if not rows.empty else 0,
         **{f"Quy tắc {rule}": count for rule, count in sorted(Counter(rows["rule"]).items())},
+        **{f"Cảnh báo {n}": gap.describe_vi() for n, gap in enumerate(state.gaps, start=1)},
     }
     xlsx = workbook.write_workbook(
         rows,
@@ -465,19 +532,31 @@ def publish(settings: Settings, quarter: Quarter, province: str) -> dict[str, An
         group_sheets=group_of is not None,
     )
     csv_path = workbook.write_csv(rows, folder / f"cases_{stem}.csv")
-    quarantine_path = folder / f"quarantine_{stem}.csv"
-    if not quarantined.empty:
-        names = dict(zip(files["file_id"], files["file_name"], strict=True))
-        quarantined = quarantined.assign(file=quarantined["file_id"].map(names))
-        quarantined = quarantined.sort_values(["file", "row_number"])
-    if settings.options.get("mask_personal_data", True) and not quarantined.empty:
-        quarantined["raw"] = [
-            mask_raw_record(raw, feed)
-            for raw, feed in zip(quarantined["raw"], quarantined["feed"], strict=True)
-        ]
-    columns = ["file", "feed", "row_number", "line", "reasons", "raw"]
-    quarantined.reindex(columns=columns).to_csv(quarantine_path, index=False, encoding="utf-8-sig")
+    quarantine_path = write_quarantine_csv(
+        quarantined, files, folder / f"quarantine_{stem}.csv",
+        mask=bool(settings.options.get("mask_personal_data", True)),
+        mask_unknown=bool(settings.options.get("mask_unknown_columns", True)),
+    )  # fmt: skip
     return {"province": province, "cases": len(rows), "review": len(review), "workbook": str(xlsx), "csv": str(csv_path),
+            "quarantine": str(quarantine_path)}  # fmt: skip
+
+
+def _publish_blocked(settings: Settings, state: feed_files.Readiness, folder: Path, stem: str,
+                     quarantined: pd.DataFrame, files: pd.DataFrame) -> dict[str, Any]:  # fmt: skip
+    """A blocked province: a workbook saying why instead of cases; no cases CSV (an old one,
+    from a run before the file was refused, is removed: it no longer holds)."""
+    xlsx = write_blocked_workbook(
+        state, folder / f"cases_{stem}.xlsx", f"Danh sách hồ sơ kiểm tra – {stem}"
+    )
+    (folder / f"cases_{stem}.csv").unlink(missing_ok=True)
+    quarantine_path = write_quarantine_csv(
+        quarantined, files, folder / f"quarantine_{stem}.csv",
+        mask=bool(settings.options.get("mask_personal_data", True)),
+        mask_unknown=bool(settings.options.get("mask_unknown_columns", True)),
+    )  # fmt: skip
+    log.error("province %s blocked, no cases published: %s", state.province, state.describe())
+    return {"province": state.province, "blocked": [g.as_dict() for g in state.blocking],
+            "cases": 0, "review": 0, "workbook": str(xlsx), "csv": None,
             "quarantine": str(quarantine_path)}  # fmt: skip
 
 
@@ -490,7 +569,7 @@ def _published(settings: Settings, quarter: Quarter) -> list[dict[str, Any]]:
         found.append({
             "province": folder.name,
             "workbook": str(folder / f"cases_{stem}.xlsx"),
-            "csv": str(folder / f"cases_{stem}.csv"),
+            "csv": str(folder / f"cases_{stem}.csv") if (folder / f"cases_{stem}.csv").exists() else None,
             "quarantine": str(folder / f"quarantine_{stem}.csv"),
         })  # fmt: skip
     return found
@@ -498,17 +577,74 @@ def _published(settings: Settings, quarter: Quarter) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- run bookkeeping and summary
 def start_run(settings: Settings, quarter: Quarter, run_id: str) -> None:
+    """Record the run as ``running``; runs left ``running`` long ago are marked ``abandoned``.
+
+    A run killed with its process never writes its end. Older than ``stale_run_hours`` (the
+    longest a quarter may take), it is taken as gone, so that ``run`` never says that a
+    quarter is being processed when nothing is.
+    """
     engine = get_engine(settings.warehouse_url)
+    hours = float(settings.options.get("stale_run_hours", 12))
+    cutoff = _now() - timedelta(hours=hours)
     with engine.begin() as conn:
+        abandoned = conn.execute(
+            update(t.run)
+            .where(t.run.c.status == "running", t.run.c.started_at < cutoff, t.run.c.run_id != run_id)
+            .values(status="abandoned", finished_at=_now())
+        ).rowcount  # fmt: skip
         replace_partition(conn, t.run, {"run_id": run_id}, [
             {"run_id": run_id, "quarter": str(quarter), "started_at": _now(), "status": "running",
              "versions": {"reconcile": __version__}}
         ])  # fmt: skip
+    if abandoned:
+        log.warning(
+            "%d run(s) still marked running after %.0f hours were marked abandoned",
+            abandoned,
+            hours,
+        )
+
+
+def end_run(settings: Settings, run_id: str, status: str, error: str | None = None) -> None:
+    """Record how a run ended when it did not reach its summary (``failed``, with the error)."""
+    engine = get_engine(settings.warehouse_url)
+    with engine.begin() as conn:
+        conn.execute(
+            update(t.run)
+            .where(t.run.c.run_id == run_id)
+            .values(status=status, finished_at=_now(), counts={"error": error} if error else None)
+        )
+
+
+def province_states(settings: Settings, quarter: Quarter) -> dict[str, feed_files.Readiness]:
+    """Every province with files this quarter, and what (if anything) it lacks."""
+    engine = get_engine(settings.warehouse_url)
+    with engine.connect() as conn:
+        provinces = conn.execute(
+            select(t.feed_file.c.province).where(t.feed_file.c.quarter == str(quarter)).distinct()
+        ).scalars().all()  # fmt: skip
+        return {p: _readiness(settings, conn, quarter, p) for p in sorted(provinces)}
+
+
+def problems(summary: dict[str, Any]) -> list[str]:
+    """What in a run's summary needs a person: refused files, blocked provinces."""
+    found = [
+        f"{item['file']} (province {item['province']}, {item['feed']}) refused: {item['message']}"
+        for item in summary["files"].get("failed_details", [])
+    ]
+    for province, state in summary.get("provinces", {}).items():
+        if state["status"] == "blocked":
+            found.append(f"province {province} blocked, no cases published: {state['why']}")
+    return found
 
 
 def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[str, Any] | None = None,
-              published: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
-    """The run's summary, from the warehouse (not from task results), written to summary.json."""
+              published: list[dict[str, Any]] | None = None, failures: list[str] | None = None) -> dict[str, Any]:  # fmt: skip
+    """The run's summary, from the warehouse (not from task results), written to summary.json.
+
+    ``problems`` lists what needs a person (refused files, blocked provinces, and the
+    ``failures`` the caller saw, such as a province whose step raised); the run is then
+    ``incomplete``, not ``success``.
+    """
     engine = get_engine(settings.warehouse_url)
     q = str(quarter)
     with engine.begin() as conn:
@@ -542,6 +678,23 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
                 "failed": sorted(files.loc[files["status"] == "failed", "file_name"])
                 if not files.empty
                 else [],
+                "failed_details": [
+                    {
+                        "file": f.file_name,
+                        "file_id": f.file_id,
+                        "province": f.province,
+                        "feed": f.feed,
+                        "message": f.message,
+                    }
+                    for f in files[files["status"] == "failed"]
+                    .sort_values("file_name")
+                    .itertuples()
+                ]
+                if not files.empty
+                else [],
+                "rejected": sorted(files.loc[files["status"] == "rejected", "file_name"])
+                if not files.empty
+                else [],  # fmt: skip
                 "replaced_by_corrections": int((files["status"] == "replaced").sum())
                 if not files.empty
                 else 0,
@@ -554,11 +707,22 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
             "findings_by_rule": dict(sorted(findings.items())),
             "cases_by_status": dict(sorted(statuses.items())),
             "published": published if published is not None else _published(settings, quarter),
+            "provinces": {
+                province: {
+                    "status": "blocked" if state.blocked else "published",
+                    "why": state.describe() if state.gaps else None,
+                    "gaps": [gap.as_dict() for gap in state.gaps],
+                }
+                for province, state in province_states(settings, quarter).items()
+            },
         }
+        summary["problems"] = problems(summary) + list(failures or [])
+        status = "incomplete" if summary["problems"] else "success"
+        summary["status"] = status
         conn.execute(
             update(t.run)
             .where(t.run.c.run_id == run_id)
-            .values(finished_at=_now(), status="success", counts=summary)
+            .values(finished_at=_now(), status=status, counts=summary)
         )
     summary["quality_report"] = str(build_quality_report(settings, quarter))
     docs = build_data_docs(settings, quarter)
@@ -567,5 +731,5 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "summary.json"
     summary["summary_path"] = str(path)
-    path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    atomic.write_text(path, json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     return summary

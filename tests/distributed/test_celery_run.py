@@ -157,3 +157,33 @@ def test_two_quarters_on_celery_with_a_worker_killed_mid_task(
     assert (deployment.home / "output" / "2025Q3" / "summary.json").is_file()
     print(f"interrupted {[(ti['task_id'], ti['map_index']) for ti in interrupted]}; "
           f"run finished {recovered_in:.0f} s after the kill")  # fmt: skip
+
+
+def test_a_refused_file_fails_its_own_task_and_every_province_still_runs(
+    deployment: Deployment, landing: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A quarter whose province 86 sent a roll that is no spreadsheet: that file's ingest task
+    fails at once (no retry), every province's tasks run (86 publishes its "blocked" workbook),
+    the summary is written, and the run ends failed through its last task, ``verdict``."""
+    generate(SynthConfig(quarters=(Quarter.parse("2025Q4"),), provinces=PROVINCES, firms=100,
+                         seed=12), landing, tmp_path_factory.mktemp("truth_q4"))  # fmt: skip
+    roll = next((landing / "2025Q4" / "86").glob("roll_*"))
+    roll.write_bytes(b"PK\x03\x04 not a workbook")
+
+    run_id = deployment.trigger("2025Q4", "2026-01-10T00:00:00Z")
+    with pytest.raises(DeploymentError, match="ended failed"):
+        deployment.wait_for_run(run_id)
+    tasks = {(ti["task_id"], ti["map_index"]): ti for ti in deployment.task_instances(run_id)}
+    failed = [ti for ti in tasks.values() if ti["state"] == "failed"]
+    assert [(ti["task_id"], ti["try_number"]) for ti in failed] == [("ingest", 1)]
+    province_tasks = [ti for key, ti in tasks.items() if key[0].startswith("province.")]
+    assert len(province_tasks) == 4 * len(PROVINCES)
+    assert all(ti["state"] == "success" for ti in province_tasks)
+    assert tasks[("summarise", -1)]["state"] == "success"
+    assert tasks[("verdict", -1)]["state"] == "upstream_failed"
+
+    output = deployment.home / "output" / "2025Q4"
+    for province in ("01", "82"):
+        assert (output / province / f"cases_{province}_2025Q4.csv").is_file()
+    assert not (output / "86" / "cases_86_2025Q4.csv").exists()
+    assert (output / "86" / "cases_86_2025Q4.xlsx").is_file()

@@ -86,6 +86,12 @@ def test_a_refused_file_blocks_only_its_province(tmp_path: Path, warehouse_url: 
     assert "file refused" in refusal and fault.split(": ", 1)[1][:40] in refusal
     assert (settings.output_dir / "2025Q3" / "82" / "cases_82_2025Q3.csv").exists()
 
+    # the quality report names the blocked province first, with the file
+    report = Path(summary["quality_report"]).read_text(encoding="utf-8")
+    blocked_section = report[report.index('<section id="blocked"') :].split("</section>")[0]
+    assert 'data-province="86"' in blocked_section and roll.name in blocked_section
+    assert 'data-province="82"' not in blocked_section
+
     # a rerun does not read the refused file again: nothing to ingest, same outcome
     again = run_quarter(settings, Q3, "bad-86-again")
     assert again["files"]["landed_now"] == 0 and again["files"]["failed"] == [roll.name]
@@ -101,6 +107,7 @@ def test_a_refused_file_blocks_only_its_province(tmp_path: Path, warehouse_url: 
     assert _findings(warehouse_url, "86")
     assert _findings(warehouse_url, "82") == findings_82
     assert (folder_86 / "cases_86_2025Q3.csv").exists()
+    assert 'id="blocked"' not in Path(fixed["quality_report"]).read_text(encoding="utf-8")
 
 
 def test_files_reject_and_retry_from_the_command_line(
@@ -113,7 +120,9 @@ def test_files_reject_and_retry_from_the_command_line(
     where = ["--landing", str(settings.landing_dir), "--data", str(settings.data_dir),
              "--output", str(settings.output_dir), "--warehouse", url]  # fmt: skip
 
-    assert cli.main(["run", "--quarter", "2025Q3", "--run-id", "first", *where]) == cli.EXIT_INCOMPLETE
+    assert (
+        cli.main(["run", "--quarter", "2025Q3", "--run-id", "first", *where]) == cli.EXIT_INCOMPLETE
+    )
     out, err = capsys.readouterr()
     assert "Province 86 BLOCKED" in out and roll.name in out and "incomplete" in err
 
@@ -129,15 +138,23 @@ def test_files_reject_and_retry_from_the_command_line(
     assert "not a file id" in capsys.readouterr().err
 
     # rejected: set aside, so 86 now lacks a roll, which still blocks it (named as missing)
-    assert cli.main(["files", "reject", file_id[:8], "--reason", "wrong file", "--by", "qa", *where]) == 0
-    assert cli.main(["run", "--quarter", "2025Q3", "--run-id", "second", *where]) == cli.EXIT_INCOMPLETE
+    assert (
+        cli.main(["files", "reject", file_id[:8], "--reason", "wrong file", "--by", "qa", *where])
+        == 0
+    )
+    assert (
+        cli.main(["run", "--quarter", "2025Q3", "--run-id", "second", *where])
+        == cli.EXIT_INCOMPLETE
+    )
     out, _ = capsys.readouterr()
     assert "no roll file" in out
 
     # retried: read again on the next run (and refused again, since the bytes are the same)
     assert cli.main(["files", "retry", file_id[:8], *where]) == 0
     capsys.readouterr()
-    assert cli.main(["run", "--quarter", "2025Q3", "--run-id", "third", *where]) == cli.EXIT_INCOMPLETE
+    assert (
+        cli.main(["run", "--quarter", "2025Q3", "--run-id", "third", *where]) == cli.EXIT_INCOMPLETE
+    )
     with get_engine(url).connect() as conn:
         status = conn.execute(
             select(t.feed_file.c.status).where(t.feed_file.c.file_id == file_id)

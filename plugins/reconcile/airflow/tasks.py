@@ -28,7 +28,7 @@ def no_retry_for_bad_input(step: Callable[..., T], *args: Any) -> T:
     except ReconcileError as exc:
         if exc.retryable:
             raise
-        from airflow.exceptions import AirflowFailException
+        from airflow.sdk.exceptions import AirflowFailException
 
         raise AirflowFailException(str(exc)) from exc
 

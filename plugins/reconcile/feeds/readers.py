@@ -7,7 +7,8 @@ notices about a single row (cut off by the end of the file, a JSON line that doe
 passes on as that row's fault, and damage stays inside the row it hit: a stray byte, a stray
 quote or a line in another encoding never costs the rows around it. What it cannot do at all
 (no header found, not a text file, a broken workbook) raises ``FeedFileError`` naming the file,
-the row and the fault.
+the row and the fault. So does a file over the limits of ``feeds.limits``, checked before it is
+parsed wherever that can be done; a cell over the length limit is its row's fault, cut short.
 """
 
 from __future__ import annotations
@@ -24,6 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from reconcile.feeds.errors import FeedFileError
+from reconcile.feeds.limits import (
+    FeedLimits,
+    check_file_size,
+    check_line_count,
+    check_workbook,
+    cut_text,
+    long_cell_fault,
+    too_many_rows,
+)
 from reconcile.feeds.spec import FeedSpec
 from reconcile.text.unicode import header_key
 
@@ -64,6 +74,7 @@ class Record:
     fault: str | None = None  # the reader's own finding about this row
     cut: bool = False  # certainly cut off by the end of the file
     is_last: bool = False  # the file's last record
+    long_cells: tuple[tuple[int, int], ...] = ()  # (position, length) of cells cut to the limit
 
 
 _HEADER_INDEXES: dict[int, tuple[FeedSpec, dict[str, str]]] = {}
@@ -359,12 +370,13 @@ class _Source:
     sheet: str | None = None
 
 
-def _csv_sources(path: Path, name: str) -> list[_Source]:
+def _csv_sources(path: Path, name: str, limits: FeedLimits) -> list[_Source]:
     data = path.read_bytes()
     if data.startswith(b"PK\x03\x04"):
         raise FeedFileError(
             name, "the file is an Excel workbook (.xlsx), not CSV text: name it .xlsx", row=None
         )
+    check_line_count(data, name, limits)
     texts = [decode_text(data, name)]
     if texts[0].encoding.startswith("utf-16"):  # two bytes that only look like a UTF-16 BOM
         texts.append(_decode_narrow(data, "utf-8"))
@@ -400,7 +412,7 @@ def _looks_like_text(data: bytes) -> str | None:
     return first[:60]
 
 
-def _xlsx_sources(path: Path, name: str) -> list[_Source]:
+def _xlsx_sources(path: Path, name: str, limits: FeedLimits) -> list[_Source]:
     data = path.read_bytes()
     if not data.strip(b"\x00"):
         raise FeedFileError(name, "the file is empty")
@@ -419,6 +431,7 @@ def _xlsx_sources(path: Path, name: str) -> list[_Source]:
                 " .csv, or open it in Excel and save it as .xlsx",
             )
         raise FeedFileError(name, "not an .xlsx workbook: the file is neither a workbook nor text")
+    check_workbook(data, name, limits)  # before openpyxl: it builds every cell of the used range
     from openpyxl import load_workbook
 
     try:
@@ -452,14 +465,14 @@ def _sheet_rows(sheet: Any) -> tuple[str, list[list[object]]]:
 
 
 def _more_sheets(sources: list[_Source], chosen: _Source, mapping: dict[int, str], spec: FeedSpec,
-                 first_line: int) -> Iterator[Record]:  # fmt: skip
+                 first_line: int, limits: FeedLimits) -> Iterator[Record]:  # fmt: skip
     """The data rows of the workbook's other sheets that carry the same header (an inspectors'
     workbook has a sheet per ward), laid out as the first sheet's columns, numbered on from it."""
     position = {canonical: index for index, canonical in mapping.items()}
     width = max(mapping) + 1
     line = first_line
     for source in sources[sources.index(chosen) + 1 :]:
-        records = source.records()
+        records = _cut_long_cells(source.records(), limits.max_cell_chars)
         header, other, _ = _search_header(records, spec)
         if header is None or set(other.values()) != set(mapping.values()):
             continue
@@ -469,13 +482,42 @@ def _more_sheets(sources: list[_Source], chosen: _Source, mapping: dict[int, str
             for index, canonical in other.items():
                 if index < len(record.cells):
                     cells[position[canonical]] = record.cells[index]
-            yield Record(line, cells)
+            long = tuple((position[other[i]], n) for i, n in record.long_cells if i in other)
+            yield Record(line, cells, long_cells=long)
 
 
-def _jsonl_source(path: Path, name: str, spec: FeedSpec) -> _Source:
+def _cut_long_cells(records: Iterator[Record], limit: int) -> Iterator[Record]:
+    """Records with every cell longer than ``limit`` characters cut to it, and noted.
+
+    Cut here, as the records leave their source, so nothing downstream (the header search,
+    cleaning, the raw record, the warehouse) ever holds the whole of such a cell. A JSON value
+    that is a list or an object is measured by its JSON text, which is what raw would keep.
+    """
+    for record in records:
+        long = []
+        for position, cell in enumerate(record.cells):
+            if type(cell) is str:
+                if len(cell) <= limit:
+                    continue
+                text = cell
+            elif isinstance(cell, list | dict):
+                text = json.dumps(cell, ensure_ascii=False, default=str)
+                if len(text) <= limit:
+                    continue
+            else:
+                continue
+            record.cells[position] = cut_text(text, limit)
+            long.append((position, len(text)))
+        if long:
+            record.long_cells = tuple(long)
+        yield record
+
+
+def _jsonl_source(path: Path, name: str, spec: FeedSpec, limits: FeedLimits) -> _Source:
     """JSON lines become a header record (line 0: the feed's columns found, then other keys)
     and one record per line; a line that does not parse is a row with its fault."""
     data = path.read_bytes()
+    check_line_count(data, name, limits)  # every line is parsed before the first row is read
     text = decode_text(data, name)
     slots: dict[str, int] = {}
     header: list[object] = []
@@ -528,15 +570,18 @@ def _jsonl_source(path: Path, name: str, spec: FeedSpec) -> _Source:
     )
 
 
-def _sources(path: Path, name: str, spec: FeedSpec) -> list[_Source]:
+def _sources(path: Path, name: str, spec: FeedSpec, limits: FeedLimits) -> list[_Source]:
     suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".jsonl", ".csv", ".txt"):
+        raise FeedFileError(
+            name, f"unsupported file type {suffix!r} (expected .csv, .xlsx or .jsonl)"
+        )
+    check_file_size(path, name, limits)
     if suffix == ".xlsx":
-        return _xlsx_sources(path, name)
+        return _xlsx_sources(path, name, limits)
     if suffix == ".jsonl":
-        return [_jsonl_source(path, name, spec)]
-    if suffix in (".csv", ".txt"):
-        return _csv_sources(path, name)
-    raise FeedFileError(name, f"unsupported file type {suffix!r} (expected .csv, .xlsx or .jsonl)")
+        return [_jsonl_source(path, name, spec, limits)]
+    return _csv_sources(path, name, limits)
 
 
 # --------------------------------------------------------------------------- the header
@@ -654,14 +699,20 @@ def _cut_off_line(source: _Source, rows: list[Record], header_width: int) -> int
     return last.line if len(last.cells) < usual else None
 
 
-def read_table(path: Path, spec: FeedSpec, display_name: str | None = None) -> RawTable:
-    """Read ``path`` as a file of ``spec``'s feed; the header may sit below a title block."""
+def read_table(
+    path: Path, spec: FeedSpec, display_name: str | None = None, *, limits: FeedLimits | None = None
+) -> RawTable:
+    """Read ``path`` as a file of ``spec``'s feed; the header may sit below a title block.
+
+    ``limits`` bound what the file may cost (None: the defaults of ``FeedLimits``).
+    """
     name = display_name or path.name
-    sources = _sources(path, name, spec)
+    limits = limits or FeedLimits()
+    sources = _sources(path, name, spec, limits)
     chosen: tuple[_Source, Iterator[Record], Record, dict[int, str]] | None = None
     first_seen: list[Record] | None = None
     for source in sources:
-        records = source.records()
+        records = _cut_long_cells(source.records(), limits.max_cell_chars)
         header, mapping, seen = _search_header(records, spec)
         if header is not None:
             chosen = (source, records, header, mapping)
@@ -683,14 +734,28 @@ def read_table(path: Path, spec: FeedSpec, display_name: str | None = None) -> R
     )
     rows: list[Record] = []
     last_line = None
+
+    def keep(record: Record) -> None:
+        if len(rows) >= limits.max_rows:
+            raise too_many_rows(name, limits, record.line)
+        if record.long_cells:
+            where = {**table.extra_columns, **table.columns}
+            cut = "; ".join(
+                long_cell_fault(where.get(i, f"column {i + 1}"), n, limits)
+                for i, n in record.long_cells
+            )
+            record.fault = f"{record.fault}; {cut}" if record.fault else cut
+        rows.append(record)
+
     for record in records:
         last_line = record.line
-        if record.fault or not _blank(record.cells):
-            rows.append(record)
+        if record.fault or record.long_cells or not _blank(record.cells):
+            keep(record)
     if source.kind == "xlsx":
-        for record in _more_sheets(sources, source, mapping, spec, last_line or header.line):
-            if not _blank(record.cells):
-                rows.append(record)
+        more = _more_sheets(sources, source, mapping, spec, last_line or header.line, limits)
+        for record in more:
+            if record.long_cells or not _blank(record.cells):
+                keep(record)
     if rows and rows[-1].line == last_line:
         rows[-1].is_last = True
     table.rows = [(r.line, r.cells) for r in rows]

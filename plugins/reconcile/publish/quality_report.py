@@ -167,6 +167,7 @@ def collect(
         "findings": _findings(finding_rows, q, options),
         "cases": {r["status"]: _int(r["cases"]) for r in case_rows if r["quarter"] == q},
     }
+    figures["blocked"] = _blocked(conn, q, province, options)
     covered = [province] if province else [p["province"] for p in figures["links_by_province"]]
     targets = _report_labels().get("targets", {})
     figures["targets"] = [line for code in covered for line in targets.get(code, [])]
@@ -174,6 +175,34 @@ def collect(
         quarters, feed_rows, links_rows, tax_rows, coverage_rows, units_rows, finding_rows
     )
     return figures
+
+
+def _blocked(
+    conn: Any, q: str, province: str | None, options: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Provinces that could not be judged this quarter (a required feed missing or refused),
+    each with its gaps in words: shown first, so that no reader takes them for "no cases"."""
+    from sqlalchemy import select
+
+    from reconcile.warehouse import schema as t
+    from reconcile.warehouse.feed_files import DEFAULT_REQUIRED_FEEDS, readiness
+
+    required = tuple((options or {}).get("required_feeds") or DEFAULT_REQUIRED_FEEDS)
+    if province:
+        provinces = [province]
+    else:
+        provinces = sorted(
+            conn.execute(
+                select(t.feed_file.c.province).where(t.feed_file.c.quarter == q).distinct()
+            ).scalars()
+        )
+    out = []
+    for code in provinces:
+        state = readiness(conn, q, code, required)
+        if state.blocked:
+            out.append({"province": code, "name": _province_name(code),
+                        "gaps": [gap.describe_vi() for gap in state.gaps]})  # fmt: skip
+    return out
 
 
 def _province_name(code: str) -> str:
