@@ -41,3 +41,8 @@ class Locked(ReconcileError):
 
 class UnknownFile(ReconcileError):
     """A file id (or prefix) given by a person matches no landed file, or more than one."""
+
+
+class ConfigError(ReconcileError):
+    """The agency's configuration is wrong (a misspelt key, a value out of range): no file is
+    to blame and no retry helps; the message names the key and what is valid."""

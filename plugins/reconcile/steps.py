@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from reconcile import __version__
+from reconcile.errors import ConfigError
 from reconcile.feeds.cleaning import clean
 from reconcile.feeds.errors import FeedFileError
 from reconcile.feeds.limits import FeedLimits
@@ -181,12 +182,15 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
     if row is None:
         raise ValueError(f"no landed file with id {file_id}")
     spec = specs()[row["feed"]]
+    # the configuration's faults are not the file's: they fail the step, never the file
+    try:
+        limits = FeedLimits.from_options(settings.options)
+    except ValueError as exc:
+        raise ConfigError(f"the configuration (RECONCILE_CONFIG): {exc}") from exc
+    suite = load_suite(settings.expectations_dir, spec.name)
     try:
         table = read_table(
-            Path(row["stored_path"]),
-            spec,
-            display_name=row["file_name"],
-            limits=FeedLimits.from_options(settings.options),
+            Path(row["stored_path"]), spec, display_name=row["file_name"], limits=limits
         )
         frame = clean(table, spec)
         undecided = 0
@@ -196,9 +200,7 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
             frame = frame[~blank].reset_index(drop=True)
         columns = [c for c in frame.columns if c not in ("raw", "reasons", "line")]
         candidates = frame[frame["reasons"].map(len) == 0].reset_index()
-        outcome = validate_frame(
-            candidates[columns], load_suite(settings.expectations_dir, spec.name), row["file_name"]
-        )
+        outcome = validate_frame(candidates[columns], suite, row["file_name"])
         if outcome.table_failures:
             raise FeedFileError(row["file_name"], "; ".join(outcome.table_failures))
         for position, reasons in outcome.row_reasons.items():

@@ -181,3 +181,25 @@ def test_a_run_killed_long_ago_is_marked_abandoned(tmp_path: Path) -> None:
     with engine.connect() as conn:
         status = dict(conn.execute(select(t.run.c.run_id, t.run.c.status)).all())
     assert status == {"killed": "abandoned", "busy": "running", "new": "running"}
+
+
+def test_a_misspelt_limit_fails_the_step_not_the_file(tmp_path: Path) -> None:
+    import known_feeds as known
+    from reconcile import steps
+    from reconcile.errors import ConfigError
+    from reconcile.settings import DEFAULTS
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    settings = Settings.from_env(landing_dir=tmp_path / "landing", data_dir=tmp_path / "data",
+                                 output_dir=tmp_path / "output", warehouse_url=url,
+                                 options={**DEFAULTS, "limits": {"max_rowz": 10}})  # fmt: skip
+    known.write_known_quarter(settings.landing_dir)
+    file_id = steps.land(settings, Q3)["to_ingest"][0]
+    with pytest.raises(ConfigError, match="max_rowz.*did you mean 'max_rows'") as caught:
+        steps.ingest(settings, file_id)
+    assert not caught.value.retryable
+    with get_engine(url).connect() as conn:
+        status = conn.execute(
+            select(t.feed_file.c.status).where(t.feed_file.c.file_id == file_id)
+        ).scalar_one()
+    assert status == "landed"  # still to ingest once the configuration is put right
