@@ -130,7 +130,10 @@ except FeedFileError as exc:
 except MemoryError:
     outcome = "MemoryError"
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over exec, so a child forked from
+# a large test process (pytest late in the suite: 600 MB) would report the parent's size
+status = Path("/proc/self/status").read_text()
+peak = int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1]) / 1024
 print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_mb": peak}))
 """
 
