@@ -151,7 +151,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from reconcile.synth import SynthConfig, generate
+    from reconcile.synth import SynthConfig, generate, noise_profile
+    from reconcile.synth.real_names import load_names
 
     settings = _settings(args)
     quarters = tuple(Quarter.parse(q) for q in args.quarters.split(","))
@@ -160,11 +161,15 @@ def cmd_synth(args: argparse.Namespace) -> int:
         provinces=tuple(args.provinces.split(",")),
         firms=args.firms,
         seed=args.seed,
+        noise=noise_profile(args.noise),
+        names=load_names(args.names) if args.names else (),
     )
     truth = args.truth or settings.home / "var" / "truth"
     result = generate(config, settings.landing_dir, truth, workers=args.workers)
     print(
         f"Generated {result.firms} firm-quarters and {result.units} unit-quarters in {result.elapsed:.1f} s"
+        f" (noise profile {args.noise}"
+        + (f", {len(config.names)} real names from {args.names})" if args.names else ")")
     )
     print(f"Feeds in {settings.landing_dir} (rows written):")
     for (feed, quarter, province), rows in sorted(result.counts.items()):
@@ -183,6 +188,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     result = evaluate(
         settings.warehouse_url, truth, Quarter.parse(args.quarter), args.province or None
     )
+    if args.noise and result["noise_profile"] != args.noise:
+        print(
+            f"The ground truth in {truth} was generated with the {result['noise_profile']} noise "
+            f"profile, not {args.noise}",
+            file=sys.stderr,
+        )
+        return 2
     print(format_evaluation(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
@@ -263,6 +275,19 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument(
         "--workers", type=int, default=1, help="provinces generated in parallel processes"
     )
+    synth.add_argument(
+        "--noise",
+        choices=("default", "hard"),
+        default="default",
+        help="the roll's noise: default, or hard (how rolls go wrong in practice: VNI text, "
+        "forms no table lists, words dropped, old communes, a quarter without tax code)",
+    )
+    synth.add_argument(
+        "--names",
+        type=Path,
+        help="CSV of real registered names (columns name, address[, legal_form]) the firms "
+        "take instead of invented ones",
+    )
     _add_location_options(synth)
     synth.set_defaults(func=cmd_synth)
 
@@ -273,6 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--province", action="append", help="only this province; repeatable")
     evaluate.add_argument("--truth", type=Path, help="ground-truth folder (default var/truth)")
     evaluate.add_argument("--json", type=Path, help="also write the scores to this JSON file")
+    evaluate.add_argument(
+        "--noise",
+        choices=("default", "hard"),
+        help="refuse to score unless the truth was generated with this noise profile "
+        "(the profile is always reported)",
+    )
     _add_location_options(evaluate)
     evaluate.set_defaults(func=cmd_evaluate)
 
@@ -313,6 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     link_bench.add_argument("--seed", type=int, default=42)
     link_bench.add_argument("--workers", type=int, default=2)
+    link_bench.add_argument(
+        "--noise",
+        choices=("default", "hard"),
+        default="default",
+        help="the generator's noise profile (default: the size's own rates; hard: "
+        "NoiseRates.hard() at any size)",
+    )
     link_bench.add_argument(
         "--folder", type=Path, help="where to write (default: a temporary folder, removed)"
     )

@@ -1,7 +1,8 @@
 """How well the pipeline did on generated feeds: the warehouse against the ground truth.
 
 Links: precision, recall and F1 of (unit -> firm) links, overall and by the kind of noise the
-generator put on the unit. Findings: the same, per rule, a finding being identified by its
+generator put on the unit (the hard profile's kinds included: the kinds are read from the truth,
+never listed here). The noise profile the truth was generated with is reported with the scores. Findings: the same, per rule, a finding being identified by its
 subject (the tax code for firm rules, the unit code for unit rules). The truth folder is written
 by ``reconcile.synth``; the pipeline itself never reads it.
 """
@@ -115,6 +116,15 @@ def evaluate_findings(
     return result
 
 
+def noise_profile_of(meta: dict[str, Any]) -> str:
+    """The noise profile a truth folder's config.json was generated with: "default", "hard"
+    or "custom", read from its rates, so that a score is never read against the wrong data."""
+    from reconcile.synth.config import profile_name
+
+    rates = (meta.get("config") or {}).get("noise")
+    return profile_name(rates) if isinstance(rates, dict) else "unknown"
+
+
 def evaluate(
     warehouse_url: str, truth_dir: Path, quarter: Quarter, provinces: list[str] | None = None
 ) -> dict[str, Any]:
@@ -125,6 +135,7 @@ def evaluate(
     provinces = provinces or sorted(p.name for p in base.iterdir() if p.is_dir())
     truth_links, unit_noise, truth_findings = [], {}, []
     planted: set[str] = set()
+    profiles: set[str] = set()
     predicted_links: dict[str, str] = {}
     predicted_findings: list[dict[str, Any]] = []
     with get_engine(warehouse_url).connect() as conn:
@@ -135,9 +146,9 @@ def evaluate(
             truth_findings += _read_csv(folder / "findings.csv")
             config = folder / "config.json"
             if config.is_file():
-                planted |= set(
-                    json.loads(config.read_text(encoding="utf-8")).get("definitions", {})
-                )
+                meta = json.loads(config.read_text(encoding="utf-8"))
+                planted |= set(meta.get("definitions", {}))
+                profiles.add(noise_profile_of(meta))
             links = read_frame(conn, t.link, quarter=str(quarter), province=province)
             if not links.empty:
                 linked = links[links["band"] == "link"]
@@ -151,6 +162,7 @@ def evaluate(
     return {
         "quarter": str(quarter),
         "provinces": provinces,
+        "noise_profile": "/".join(sorted(profiles)) or "unknown",
         "links": evaluate_links(truth_links, unit_noise, predicted_links),
         "findings": evaluate_findings(truth_findings, predicted_findings, planted or None),
     }
@@ -165,7 +177,8 @@ def format_evaluation(result: dict[str, Any]) -> str:
 
     header = f"  {'':<24} {'expected':>8} {'predicted':>9} {'correct':>8}  {'prec.':>6} {'recall':>6} {'F1':>6}"
     lines = [
-        f"Evaluation of {result['quarter']} ({', '.join(result['provinces'])}) against the ground truth",
+        f"Evaluation of {result['quarter']} ({', '.join(result['provinces'])}) against the ground truth"
+        f" (noise profile {result.get('noise_profile', 'unknown')})",
         "Links:",
         header,
     ]

@@ -99,3 +99,43 @@ def test_bench_link_prints_consistent_figures() -> None:
         rows["exact tax code suffices"],
     )
     assert fuzzy[0] + exact[0] == all_[0] and fuzzy[2] + exact[2] == all_[2]
+
+
+def test_bench_link_runs_the_hard_profile_and_says_so() -> None:
+    import reconcile.match
+    from reconcile.synth import NoiseRates
+
+    if not hasattr(reconcile.match, "link_partition"):
+        pytest.skip("reconcile.match.link_partition is not built yet")
+    text = bl.bench_link(400, "82", seed=5, workers=1, folder=None, noise=NoiseRates.hard())
+    assert "  noise profile: hard\n" in text and "blank 25%" in text
+    kinds = set(re.findall(r"^    noise: (\w+)\s", text, re.MULTILINE))
+    assert {"spaces", "name_typo", "other_street", "tax_code_blank", "clean"} <= kinds
+    assert re.search(r"weakest kind of noise \(hard, [^)]*\): \w+ recall [\d.]+", text)
+    fuzzy = set(re.findall(r"^    fuzzy, (\w+)\s", text, re.MULTILINE))
+    assert "tax_code_blank" in fuzzy and "clean" not in fuzzy  # a clean unit's code links it
+    default = bl.bench_link(200, "82", seed=5, workers=1, folder=None)
+    assert "  noise profile: default\n" in default and "noise: spaces" not in default
+
+
+def test_bench_link_command_takes_the_noise_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconcile.cli import build_parser
+    from reconcile.synth import NoiseRates
+
+    seen = {}
+
+    def fake(firms, provinces, seed, workers, folder, noise):  # type: ignore[no-untyped-def]
+        seen["noise"] = noise
+        return "figures"
+
+    monkeypatch.setattr(bl, "bench_link", fake)
+    for argv, expected in (
+        (["bench", "link", "--noise", "hard"], NoiseRates.hard()),
+        (["bench", "link"], None),  # the province size's own (default) rates
+        (["bench", "link", "--size", "national"], bl.national_noise()),
+        (["bench", "link", "--size", "national", "--noise", "hard"], NoiseRates.hard()),
+    ):
+        assert bl.main(build_parser().parse_args(argv)) == 0
+        assert seen["noise"] == expected, argv
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "link", "--noise", "easy"])

@@ -84,3 +84,32 @@ def test_findings_are_compared_by_their_subject() -> None:
     )
     assert "FUTURE_RULE" in text and "(rule not built yet)" in text
     assert result["WAGE_GAP"]["planted"] is False and "not planted by the generator" in text
+
+
+def test_the_noise_profile_is_read_from_the_truth_and_reported() -> None:
+    from dataclasses import asdict
+
+    from reconcile.evaluation import noise_profile_of
+    from reconcile.quarter import Quarter
+    from reconcile.synth import NoiseRates, SynthConfig
+
+    default = SynthConfig(quarters=(Quarter(2025, 3),)).as_dict()
+    hard = SynthConfig(quarters=(Quarter(2025, 3),), noise=NoiseRates.hard()).as_dict()
+    assert noise_profile_of({"config": default}) == "default"
+    assert noise_profile_of({"config": hard}) == "hard"
+    custom = {**asdict(NoiseRates()), "upper": 0.5}
+    assert noise_profile_of({"config": {"noise": custom}}) == "custom"
+    assert noise_profile_of({}) == "unknown"
+    text = format_evaluation(
+        {
+            "quarter": "2025Q3",
+            "provinces": ["82"],
+            "noise_profile": "hard",
+            "links": evaluate_links(
+                [{"unit_code": "U1", "tax_code": "A"}], {"U1": "name_word_dropped|spaces"}, {}
+            ),
+            "findings": {},
+        }
+    )
+    assert "(noise profile hard)" in text.splitlines()[0]
+    assert "noise: name_word_dropped" in text and "noise: spaces" in text

@@ -13,7 +13,8 @@ from reconcile.quarter import Quarter
 class NoiseRates:
     """Noise in the agency's own roll records, each drawn independently per unit.
 
-    Name kinds apply to every unit of a firm. Tax-code kinds are exclusive: a unit gets at most
+    The default rates are the profile the matcher was built on; ``hard()`` is the profile to
+    measure it on (see there). Name kinds apply to every unit of a firm. Tax-code kinds are exclusive: a unit gets at most
     one, ``tax_code_no_zero`` only where the code starts with 0 and ``parent_code`` only for a
     branch (their rates are shares of those units). ``old_address``: the unit's address was not
     updated after the 2025 merger (shows only in quarters from 2025Q3).
@@ -31,6 +32,103 @@ class NoiseRates:
     tax_code_no_zero: float = 0.05  # of codes starting with 0: the leading zero lost
     parent_code: float = 0.20  # of branch units: the parent's 10-digit code instead of its own
     old_address: float = 0.06
+    # --- the hard profile's kinds (0 by default: the default profile draws none of them) ---
+    # Each is drawn from a random stream of its own, so that a profile with all of them at 0
+    # writes exactly the files it wrote before they existed.
+    legal_form_variant: float = 0.0  # a form the tables lack: C.TY, H.T.X, CÔNG TY HD, TNHHH
+    legal_form_spelled_out: float = 0.0  # written out in full, mostly without accents
+    name_word_dropped: float = 0.0  # a word of the distinctive name missing (GIÁO SÀI VƯỢNG)
+    name_typo: float = 0.0  # a keying error anywhere: neighbour key, wrong tone, Telex left in
+    space_moved: float = 0.0  # a letter moved across a space (TƯ VẤ NTHÀNH)
+    spaces: float = 0.0  # doubled, missing or stray spaces
+    legacy_vni: float = 0.0  # typed in the VNI font of old desktop software, read as Unicode
+    legacy_tcvn3: float = 0.0  # the same with TCVN3 (ABC) fonts: "C«ng ty"
+    utf8_mojibake: float = 0.0  # UTF-8 read as Windows-1252 by Excel and saved again
+    renamed: float = 0.0  # the roll keeps the name the firm had before it renamed itself
+    branch_tai_place: float = 0.0  # of branch units: "<parent's name> tại <place>"
+    other_street: float = 0.0  # the unit at another street address of the same commune
+    old_commune: float = 0.0  # the pre-2025 commune with the new province (from 2025Q3)
+    address_ward_district: float = 0.0  # only "P. <ward>, Q. <district>", abbreviated
+
+    @classmethod
+    def hard(cls) -> NoiseRates:
+        """How a provincial roll looks in practice, not how a matcher would like it.
+
+        Clerks type names on the roll by hand, often in capitals and without Unikey; a roll
+        carried over from desktop software keeps VNI text; files pass through Excel; addresses
+        stay as the employer first declared them (a workshop's street, the old ward, or just
+        ward and district); a firm renamed in the registry keeps its old name on the roll; and
+        a quarter of the roll has no tax code at all (with the orphans' blanks, about a third).
+        Kinds stack: on average a firm's unit carries about two, and one in ten none.
+        """
+        return cls(
+            legal_form=0.12,
+            reorder=0.05,
+            typo=0.06,
+            english_name=0.03,
+            upper=0.30,
+            no_diacritics=0.12,
+            nfd=0.06,
+            tax_code_blank=0.25,
+            tax_code_typo=0.06,
+            tax_code_no_zero=0.10,
+            parent_code=0.30,
+            old_address=0.08,
+            legal_form_variant=0.08,
+            legal_form_spelled_out=0.04,
+            name_word_dropped=0.04,
+            name_typo=0.08,
+            space_moved=0.03,
+            spaces=0.10,
+            legacy_vni=0.02,
+            legacy_tcvn3=0.01,
+            utf8_mojibake=0.01,
+            renamed=0.02,
+            branch_tai_place=0.50,
+            other_street=0.15,
+            old_commune=0.06,
+            address_ward_district=0.05,
+        )
+
+
+# The hard profile's kinds: left out of config.json while 0, so default files stay as they were.
+HARD_ONLY = (
+    "legal_form_variant", "legal_form_spelled_out", "name_word_dropped", "name_typo",
+    "space_moved", "spaces", "legacy_vni", "legacy_tcvn3", "utf8_mojibake", "renamed", "branch_tai_place",
+    "other_street", "old_commune", "address_ward_district",
+)  # fmt: skip
+NOISE_PROFILES = ("default", "hard")
+
+
+def noise_profile(name: str) -> NoiseRates:
+    """The rates of a named profile (``--noise default|hard``)."""
+    if name == "default":
+        return NoiseRates()
+    if name == "hard":
+        return NoiseRates.hard()
+    raise ValueError(f"unknown noise profile {name!r} (one of {', '.join(NOISE_PROFILES)})")
+
+
+def profile_name(rates: NoiseRates | dict[str, float]) -> str:
+    """'default', 'hard' or 'custom': which profile these rates are (from config.json too)."""
+    if isinstance(rates, dict):
+        try:
+            rates = NoiseRates(**rates)
+        except TypeError:
+            return "custom"
+    for name in NOISE_PROFILES:
+        if rates == noise_profile(name):
+            return name
+    return "custom"
+
+
+@dataclass(frozen=True)
+class RealName:
+    """A firm's registered name (and address, legal form where given) from an agency's list."""
+
+    name: str
+    address: str = ""
+    legal_form: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +183,9 @@ class SynthConfig:
     noise: NoiseRates = field(default_factory=NoiseRates)
     trouble: TroubleRates = field(default_factory=TroubleRates)
     problems: ProblemRates = field(default_factory=ProblemRates)
+    # Real registered names the firms take, in order, instead of invented ones (each province
+    # from the list's start; an address outside the province leaves the drawn commune).
+    names: tuple[RealName, ...] = ()
 
     def __post_init__(self) -> None:
         quarters = tuple(
@@ -110,6 +211,7 @@ class SynthConfig:
             raise ValueError(
                 f"unknown new province code(s) {', '.join(unknown)} (the 34 codes of provinces.csv)"
             )
+        object.__setattr__(self, "names", tuple(self.names))
         for group in (self.noise, self.trouble, self.problems):
             for name, value in asdict(group).items():
                 if not 0.0 <= value <= 1.0:
@@ -127,6 +229,13 @@ class SynthConfig:
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
+        for kind in HARD_ONLY:
+            if not out["noise"][kind]:
+                del out["noise"][kind]
+        if self.names:
+            out["names"] = len(self.names)
+        else:
+            del out["names"]
         out["quarters"] = [str(q) for q in self.quarters]
         out["provinces"] = list(self.provinces)
         return out

@@ -337,3 +337,50 @@ def public_body(rng: random.Random, place: str, commune_type: str) -> str:
         person=person_name(rng),
         brand=f"{rng.choice(BRAND_FIRST)} {rng.choice(BRAND_SECOND)}",
     )
+
+
+# Spelled-out and abbreviated forms a registry list may start a name with -> the form's key.
+_REAL_FORM_STARTS: dict[str, str] = {
+    **{v: f.key for f in LEGAL_FORMS for p in f.prefixes for v in LEGAL_FORM_VARIANTS.get(p, ())},
+    **{p: f.key for f in LEGAL_FORMS for p in f.prefixes},
+    **{f.label: f.key for f in LEGAL_FORMS},
+    unicodedata.normalize("NFC", "Công ty trách nhiệm hữu hạn"): "tnhh",
+}
+
+
+def legal_form_of(key_or_label: str) -> LegalForm | None:
+    """A form from the list's legal-form column: its key, registry label or a name prefix."""
+    folded = unicodedata.normalize("NFC", key_or_label).strip().casefold()
+    for form in LEGAL_FORMS:
+        spellings = (form.key, form.label, *form.prefixes)
+        if folded in {s.casefold() for s in spellings}:
+            return form
+    return None
+
+
+def real_firm_name(name: str, legal_form: str = "") -> tuple[FirmName, LegalForm]:
+    """A registered name from an agency's list as the generator's ``FirmName``: its legal form
+    read from the start of the name (or the list's column), the rest as the distinctive name,
+    the trade words found in it as written (so that the roll's noise can move them)."""
+    name = " ".join(unicodedata.normalize("NFC", name).split())
+    folded = name.casefold()
+    prefix, key = "", ""
+    for known in sorted(_REAL_FORM_STARTS, key=len, reverse=True):
+        if folded.startswith(known.casefold() + " "):
+            prefix, key = name[: len(known)], _REAL_FORM_STARTS[known]
+            break
+    form = legal_form_of(legal_form) if legal_form else None
+    form = form or next((f for f in LEGAL_FORMS if f.key == key), None) or LEGAL_FORMS[1]
+    body = name[len(prefix) :].strip()
+    trades = tuple(
+        body[at : at + len(t[0])]
+        for t in TRADES
+        if (at := body.casefold().find(t[0].casefold())) >= 0
+    )
+    industry = next((t[2] for t in TRADES if t[0].casefold() in body.casefold()), "8299")
+    body_en = ascii_fold(body).upper()
+    return (
+        FirmName(name, f"{body_en} {form.english}", f"{body_en} {form.short}", industry, prefix,
+                 trades, body),
+        form,
+    )  # fmt: skip

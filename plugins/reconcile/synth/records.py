@@ -109,10 +109,13 @@ def registry_rows(
 
 
 def unit_noise(unit_view: UnitView, quarter: Quarter) -> tuple[str, ...]:
+    """The unit's noise in ``quarter``: address kinds about the 2025 merger show only from it."""
     unit = unit_view.unit
-    if unit.old_address_noise and quarter >= MERGER_QUARTER:
-        return (*unit.noise, "old_address")
-    return unit.noise
+    if quarter < MERGER_QUARTER:
+        return unit.noise
+    if unit.old_address_noise:
+        return (*unit.noise, "old_address", *unit.late_noise)
+    return (*unit.noise, *unit.late_noise) if unit.late_noise else unit.noise
 
 
 def office(geo: Geography, quarter: Quarter, district: int) -> str:

@@ -10,6 +10,7 @@ tests.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -108,14 +109,51 @@ class Geography:
 
     def address(self, street: str, commune: OldCommune, new_code: str, old: bool) -> str:
         """Before the merger: street, commune, district, old province; after: street, commune, province."""
+        head = f"{street}, " if street else ""  # a real address may have no street part
         if old:
             p = commune.province
             return (
-                f"{street}, {commune.type} {commune.name}, {commune.district_type} "
+                f"{head}{commune.type} {commune.name}, {commune.district_type} "
                 f"{commune.district_name}, {p.type} {p.name}"
             )
         new = self.communes[new_code]
-        return f"{street}, {new.type} {new.name}, {self.type} {self.name}"
+        return f"{head}{new.type} {new.name}, {self.type} {self.name}"
+
+    def parse_address(self, text: str) -> tuple[str, OldCommune, str] | None:
+        """(street, old commune, new commune code) of an address written in either shape
+        ("..., Phường 1, Thành phố Cao Lãnh, Tỉnh Đồng Tháp" or "..., Phường Mỹ Tho, Tỉnh
+        Đồng Tháp"), or None when no commune of this province is named in it."""
+        parts = [" ".join(p.split()) for p in unicodedata.normalize("NFC", text).split(",")]
+        olds, news = _address_index(self)
+        for i in range(len(parts) - 1):
+            here, after = parts[i].casefold(), parts[i + 1].casefold()
+            commune = olds.get((here, after))
+            if commune is not None:
+                return ", ".join(parts[:i]), commune, commune.new_codes[0]
+            found = news.get((here, after))
+            if found is not None:
+                return ", ".join(parts[:i]), found[0], found[1]
+        return None
+
+
+_ADDRESS_INDEX: dict[str, tuple[dict, dict]] = {}
+
+
+def _address_index(geo: Geography) -> tuple[dict, dict]:
+    """(commune, district) and (new commune, province) as written, case-folded -> commune."""
+    if geo.code in _ADDRESS_INDEX:
+        return _ADDRESS_INDEX[geo.code]
+    olds: dict[tuple[str, str], OldCommune] = {}
+    news: dict[tuple[str, str], tuple[OldCommune, str]] = {}
+    province = f"{geo.type} {geo.name}".casefold()
+    for c in geo.old_communes:
+        key = (f"{c.type} {c.name}".casefold(), f"{c.district_type} {c.district_name}".casefold())
+        olds.setdefault(key, c)
+        for code in c.new_codes:
+            new = geo.communes[code]
+            news.setdefault((f"{new.type} {new.name}".casefold(), province), (c, code))
+    _ADDRESS_INDEX[geo.code] = (olds, news)
+    return olds, news
 
 
 def _region(province_code: str, commune_code: str, commune_type: str) -> int:

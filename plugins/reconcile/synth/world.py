@@ -27,7 +27,14 @@ from reconcile.quarter import Quarter
 from reconcile.synth import names
 from reconcile.synth.config import SynthConfig
 from reconcile.synth.draws import pick as _pick
-from reconcile.synth.noise import mistype_digit, noisy_name
+from reconcile.synth.noise import (
+    HARD_ADDRESS_KINDS,
+    HARD_NAME_KINDS,
+    hard_name,
+    mistype_digit,
+    noisy_name,
+    ward_district,
+)
 from reconcile.synth.reference import Geography, OldCommune, wage_floor
 from reconcile.text.tax_code import WEIGHTS
 
@@ -172,6 +179,7 @@ class Unit:
     stale_wage_bill: int = 0
     address_old: str = ""
     address_new: str = ""
+    late_noise: tuple[str, ...] = ()  # kinds that show only from the 2025 merger (old_commune)
 
 
 @dataclass(slots=True)
@@ -272,6 +280,15 @@ class ProvinceWorld:
         self._plant = streams(config.seed, geo.code, 4)[1]
         self._parents: list[int] = []  # companies that may open branches
         self._named: list[names.FirmName] = []  # names a near-duplicate may copy
+        # The hard profile's noise has a stream of its own: with its rates at 0 nothing else
+        # moves, so the default profile's files are what they were before it existed.
+        self._hard = streams(config.seed, geo.code, 5)[1]
+        self._hard_rates = {
+            k: getattr(config.noise, k) for k in HARD_NAME_KINDS + HARD_ADDRESS_KINDS
+        }
+        self._any_hard = any(self._hard_rates.values())
+        self._real = list(config.names)  # real registered names, taken in order
+        self._real_next = 0
 
     # --- drawing firms ---------------------------------------------------------------------
     def _commune(self, rng: np.random.Generator, py: random.Random) -> tuple[OldCommune, str]:
@@ -315,7 +332,13 @@ class ProvinceWorld:
             form_key, label = "branch", names.BRANCH_LABEL
         else:
             form = py.choices(names.LEGAL_FORMS, [f.share for f in names.LEGAL_FORMS])[0]
-            fname = self._unique_name(py, form)
+            real_street = None
+            if self._real_next < len(self._real):
+                fname, form, located = self._real_name()
+                if located is not None:
+                    real_street, commune, new_code = located
+            else:
+                fname = self._unique_name(py, form)
             tax_code = self.codes.take(commune.province.prefix)
             form_key, label = form.key, form.label
         self.names.add(fname.name)
@@ -378,6 +401,8 @@ class ProvinceWorld:
             under_factor=py.uniform(0.3, 0.8) if py.random() < problems.under_registered else None,
             state_since=start,
         )
+        if parent_index is None and real_street is not None:
+            firm.street = real_street  # the list's own street (drawn above to keep the stream)
         self._plant_later_problems(firm)
         self.firms.append(firm)
         if form_key in ("tnhh_mtv", "tnhh", "cp"):
@@ -400,6 +425,23 @@ class ProvinceWorld:
             pit = max(head - 2, 1) if head > 3 else head
             need = max(2.5 * head / pit, (30_000_000 / floor + head) / pit)
             firm.actual_factor = need * (1.0 + 0.5 * kind)
+
+    def _real_name(
+        self,
+    ) -> tuple[names.FirmName, names.LegalForm, tuple[str, OldCommune, str] | None]:
+        """The next name of the agency's list, and where it is when its address names a
+        commune of this province (else the drawn commune stays). A name already used (the list
+        repeats itself) gets " #2", " #3"...: a registry holds no two firms of one name, and
+        the truth must tell them apart."""
+        real = self._real[self._real_next]
+        self._real_next += 1
+        fname, form = names.real_firm_name(real.name, real.legal_form)
+        number = 2
+        while fname.name in self.names:
+            fname.name = f"{fname.name.rsplit(' #', 1)[0]} #{number}"
+            number += 1
+        located = self.geo.parse_address(real.address) if real.address else None
+        return fname, form, located
 
     def _unique_name(self, py: random.Random, form: names.LegalForm) -> names.FirmName:
         if self._named and py.random() < NEAR_DUPLICATE_SHARE:
@@ -442,9 +484,22 @@ class ProvinceWorld:
         noise = self.config.noise
         kinds = [k for k in ("legal_form", "reorder", "typo", "english_name", "upper", "no_diacritics", "nfd")
                  if py.random() < getattr(noise, k)]  # fmt: skip
-        name, applied = noisy_name(
-            firm.name, firm.english, firm.prefix, firm.trades, tuple(kinds), py
-        )
+        hard = self._draw_hard(firm) if self._any_hard else []
+        first: tuple[str, ...] = ()
+        start = firm.name
+        if hard:
+            parent = self.firms[firm.parent].name if firm.parent is not None else ""
+            renamed_to = (names.brand(self._hard, self.places or (self.geo.name,))[0]
+                          if "renamed" in hard else "")  # fmt: skip
+            place = self._hard.choice(
+                tuple(p for p in (firm.commune.name, firm.commune.district_name) if not p.isdigit())
+                or (self.geo.name,)
+            )
+            start, first = hard_name(firm.name, "first", tuple(hard), prefix=firm.prefix,
+                                     form=firm.legal_form, rng=self._hard, renamed_to=renamed_to,
+                                     parent_name=parent, place=place)  # fmt: skip
+        name, applied = noisy_name(start, firm.english, firm.prefix, firm.trades, tuple(kinds), py)
+        applied = first + applied
         code_kinds: list[str] = []
         written = firm.tax_code
         u = py.random()
@@ -482,8 +537,68 @@ class ProvinceWorld:
             address_old=self.geo.address(firm.street, firm.commune, firm.new_commune, True),
             address_new=self.geo.address(firm.street, firm.commune, firm.new_commune, False),
         )
+        if self._any_hard:
+            self._hard_noise(firm, unit, tuple(hard), code_kinds)
         firm.unit = len(self.units)
         self.units.append(unit)
+
+    def _draw_hard(self, firm: Firm) -> list[str]:
+        """The hard kinds drawn for a firm's unit: one draw per kind from the hard stream
+        (``branch_tai_place`` is a share of branch units)."""
+        rng, rates = self._hard, self._hard_rates
+        branch = firm.parent is not None
+        return [
+            k
+            for k in HARD_NAME_KINDS + HARD_ADDRESS_KINDS
+            if rng.random() < rates[k] and (k != "branch_tai_place" or branch)
+        ]
+
+    def _hard_noise(
+        self, firm: Firm, unit: Unit, hard: tuple[str, ...], code_kinds: list[str]
+    ) -> None:
+        """The hard profile's address kinds on the unit, and its last name kinds (how the text
+        is finally written) on top of the default kinds."""
+        rng = self._hard
+        name, last = hard_name(unit.name, "last", hard, prefix=firm.prefix,
+                               form=firm.legal_form, rng=rng)  # fmt: skip
+        if last and "nfd" in unit.noise and last != ("spaces",):
+            unit.noise = tuple(k for k in unit.noise if k != "nfd")  # re-encoded: no NFD left
+        address: list[str] = []
+        late: list[str] = []
+        commune = firm.commune
+        if "address_ward_district" in hard:
+            text = ward_district(commune.type, commune.name, commune.district_type,
+                                 commune.district_name, rng)  # fmt: skip
+            unit.address_old = unit.address_new = text
+            unit.old_address_noise = False  # one shape only: nothing left to be old about
+            address.append("address_ward_district")
+        else:
+            if "other_street" in hard:
+                street = firm.street
+                for _ in range(10):
+                    street = names.street_part(rng, commune.type, self.geo.southern,
+                                               self.places or (commune.name,))  # fmt: skip
+                    if street != firm.street:
+                        break
+                if street != firm.street:
+                    unit.address_old = self.geo.address(street, commune, firm.new_commune, True)
+                    unit.address_new = self.geo.address(street, commune, firm.new_commune, False)
+                    address.append("other_street")
+            if "old_commune" in hard and not unit.old_address_noise:
+                street = unit.address_old.split(f", {commune.type} {commune.name}, ")[0]
+                head = f"{street}, " if street and street != unit.address_old else ""
+                hybrid = f"{head}{commune.type} {commune.name}, {self.geo.type} {self.geo.name}"
+                if hybrid != unit.address_new:  # a commune that kept its name shows nothing
+                    unit.address_new = hybrid
+                    late.append("old_commune")
+        unit.name = name
+        unit.noise = (
+            unit.noise[: len(unit.noise) - len(code_kinds)]
+            + last
+            + tuple(code_kinds)
+            + tuple(address)
+        )
+        unit.late_noise = tuple(late)
 
     def _open_orphan(self, joined: date, rng: np.random.Generator, py: random.Random) -> None:
         commune, new_code = self._commune(rng, py)
