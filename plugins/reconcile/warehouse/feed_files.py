@@ -46,19 +46,26 @@ class FeedGap:
     file_id: str | None = None
     message: str | None = None
 
+    @property
+    def fault(self) -> str | None:
+        """The message without the file name it starts with (the sentence names it already)."""
+        prefix = f"{self.file_name}: "
+        message = self.message or ""
+        return message[len(prefix) :] if message.startswith(prefix) else self.message
+
     def describe(self) -> str:
         if self.kind == "missing":
             return f"no {self.feed} file"
         if self.kind == "pending":
             return f"{self.feed} file {self.file_name} not ingested yet"
-        return f"{self.feed} file {self.file_name} refused: {self.message}"
+        return f"{self.feed} file {self.file_name} refused: {self.fault}"
 
     def describe_vi(self) -> str:
         if self.kind == "missing":
             return f"Chưa nhận được tệp {self.feed}"
         if self.kind == "pending":
             return f"Tệp {self.feed} «{self.file_name}» chưa được đọc"
-        return f"Tệp {self.feed} «{self.file_name}» bị từ chối: {self.message}"
+        return f"Tệp {self.feed} «{self.file_name}» bị từ chối: {self.fault}"
 
     def as_dict(self) -> dict[str, object]:
         return {
