@@ -76,3 +76,43 @@ def test_the_links_do_not_depend_on_the_order_rows_were_read(linked: dict) -> No
         return sorted(map(repr, links.drop(columns=["evidence"]).itertuples(index=False)))
 
     assert rows(shuffled.links) == rows(linked["result"].links)
+
+
+@pytest.fixture(scope="module")
+def linked_hard(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A province with the generator's hard noise profile (where it has one): names typed by
+    hand, legal forms the tables once lacked, words dropped, spaces moved, branches written as
+    their parent "tại <place>", addresses at another street or in the old commune."""
+    from reconcile.synth import NoiseRates
+
+    if not hasattr(NoiseRates, "hard"):
+        pytest.skip("the generator has no hard noise profile")
+    folder = tmp_path_factory.mktemp("linking-hard")
+    part = synth_frames(8000, ("82",), seed=11, folder=Path(folder), workers=1,
+                        noise=NoiseRates.hard())["82"]  # fmt: skip
+    result = link_partition(part.firms, part.units)
+    band = result.links[result.links["band"] == "link"]
+    predicted = dict(zip(band["unit_code"], band["tax_code"], strict=True))
+    return {"part": part, "result": result, "predicted": predicted}
+
+
+def test_hard_noise_links_stay_precise_and_keep_most_of_the_roll(linked_hard: dict) -> None:
+    """Measured 2026-11-30: precision 0.999 overall and 0.998 on the fuzzy links, recall 0.986
+    overall (0.941 before branch units "tại <place>", typo keys and the typo levels). The
+    issue's goals (fuzzy recall >= 0.98, every kind >= 0.95) are not all met yet: this guards
+    what is."""
+    part, predicted = linked_hard["part"], linked_hard["predicted"]
+    quality = evaluate_links(part.truth_links, part.unit_noise, predicted)
+    assert quality["overall"]["precision"] >= PRECISION_ALL
+    assert quality["overall"]["recall"] >= 0.975
+    fuzzy_units = needs_fuzzy(part)
+    expected = {(link["unit_code"], link["tax_code"]) for link in part.truth_links}
+    fuzzy = score(
+        (p for p in expected if p[0] in fuzzy_units),
+        (p for p in predicted.items() if p[0] in fuzzy_units),
+    )
+    assert fuzzy.precision >= 0.995, fuzzy
+    assert fuzzy.recall >= 0.94, fuzzy
+    branches = quality["by_noise"].get("branch_tai_place")
+    if branches:  # a branch written as its parent is not linked to the parent
+        assert branches["precision"] >= 0.97, branches

@@ -15,12 +15,33 @@ from reconcile.match.features import Record
 
 
 def name_keys(record: Record) -> list[str]:
+    """Rare tokens and adjacent pairs, the whole core, and the whole name without spaces (a
+    moved or missing space)."""
     tokens = record.distinct
     keys = [f"t:{t}" for t in tokens]
     keys += [f"p:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
     if record.core:
         keys.append(f"c:{record.core}")
+    if record.squeezed:
+        keys.append(f"n:{record.squeezed}")
     return keys
+
+
+def _deletions(text: str) -> set[str]:
+    """The text and the text with any one letter deleted: two spellings one edit apart (a
+    letter changed, added, dropped, or two swapped) share one of these."""
+    return {text} | {text[:i] + text[i + 1 :] for i in range(len(text))}
+
+
+def typo_keys(record: Record) -> list[str]:
+    """Keys that survive one typo and a moved space: the deletion neighbourhood of each pair
+    of adjacent distinctive tokens written without its space (of the one token, for a
+    one-word name of four letters or more)."""
+    tokens = record.distinct
+    pieces = [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
+    if len(tokens) == 1 and len(tokens[0]) >= 4:
+        pieces = [tokens[0]]
+    return [f"d:{v}" for piece in pieces if len(piece) <= 24 for v in _deletions(piece)]
 
 
 def code_keys(digits: str) -> list[str]:
@@ -44,12 +65,19 @@ def swapped_roots(digits: str) -> list[str]:
 
 
 def candidates(units: Iterable[Record], firms: list[Record], max_block_size: int,
-               keys_per_record: int) -> dict[str, set[int]]:  # fmt: skip
-    """unit key -> indexes into ``firms`` of the firms worth comparing with it."""
+               keys_per_record: int, typo_keys_per_record: int = 0) -> dict[str, set[int]]:  # fmt: skip
+    """unit key -> indexes into ``firms`` of the firms worth comparing with it.
+
+    A second pass on typo keys (``typo_keys_per_record`` of the rarest), for the units whose
+    name no candidate of the first has, finds the firm when every rare token of the unit is
+    mistyped, or a space moved inside one."""
     index: dict[str, list[int]] = defaultdict(list)
     for i, firm in enumerate(firms):
         for key in set(name_keys(firm)):
             index[key].append(i)
+        if typo_keys_per_record:
+            for key in set(typo_keys(firm)):
+                index[key].append(i)
         if firm.tax_code:
             root = firm.tax_code[:10]
             index[f"r:{root}"].append(i)
@@ -63,6 +91,13 @@ def candidates(units: Iterable[Record], firms: list[Record], max_block_size: int
         keys.sort(key=lambda k: (frequency[k], k))
         for key in keys[:keys_per_record]:
             found.update(index[key])
+        # the second pass only for a unit whose name no candidate has as it is written (spaces
+        # aside): each pass adds candidates, and with them a lower prior for every pair
+        if typo_keys_per_record and not any(firms[i].squeezed == unit.squeezed for i in found):
+            typo = [k for k in set(typo_keys(unit)) if 0 < frequency.get(k, 0) <= max_block_size]
+            typo.sort(key=lambda k: (frequency[k], k))
+            for key in typo[:typo_keys_per_record]:
+                found.update(index[key])
         if unit.tax_digits:
             found.update(index.get(f"r:{unit.tax_digits[:10]}", ()))
             for key in code_keys(unit.tax_digits) + swapped_roots(unit.tax_digits):

@@ -13,6 +13,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Hamming
 
 from reconcile.match.features import Place, Record, place
+from reconcile.text.legal_forms import DEPENDENT_FORMS
+from reconcile.text.unicode import is_vietnamese_syllable
 
 COMPARISONS = ("name", "legal_form", "commune", "street", "tax_code")
 
@@ -37,8 +39,14 @@ def _name_level(unit: Record, firm: Record, score: float, similar: float) -> str
     if unit.core and unit.core == firm.core:
         return "exact"
     words = _distinguishing(unit, firm)
-    if words in ("same_tokens", "typo"):
-        return "same_words" if words == "same_tokens" else "typo"
+    if words in ("trade_word_dropped", "trade_words_differ"):
+        return words
+    if words == "same_tokens":
+        return "same_words"
+    if unit.squeezed and unit.squeezed == firm.squeezed:
+        return "spacing"  # TƯ VẤ NTHÀNH / TƯ VẤN THÀNH: equal once spaces are removed
+    if words in ("typo", "near_word"):
+        return words
     if words == "numeral_differs":
         return "numeral_differs"
     if words == "one_token_differs":
@@ -62,19 +70,50 @@ def _distinguishing(unit: Record, firm: Record) -> str:
     other_set, own_set = set(other), set(own)
     only_unit = [t for t in own if t not in other_set]
     only_firm = [t for t in other if t not in own_set]
-    typos = 0
-    for token in list(only_unit):
-        near = next((t for t in only_firm if OSA.normalized_similarity(token, t) >= 0.6), None)
-        if near is not None:
-            only_unit.remove(token)
-            only_firm.remove(near)
-            typos += 1
     unit_names, firm_names = set(unit.distinct), set(firm.distinct)
+    typos = 0
+    real_words = False  # two names a letter apart (HÂN / HẠNH), not a word mistyped
+    # the nearest spellings first: HỒGN goes with HỒNG, not THƯƠNG with HỒNG
+    near_pairs = sorted(
+        (
+            (-OSA.normalized_similarity(token, other), i, j)
+            for i, token in enumerate(only_unit)
+            for j, other in enumerate(only_firm)
+        ),
+    )
+    used_unit: set[int] = set()
+    used_firm: set[int] = set()
+    for similarity, i, j in near_pairs:
+        if -similarity < 0.6:
+            break
+        if i in used_unit or j in used_firm:
+            continue
+        used_unit.add(i)
+        used_firm.add(j)
+        token, near = only_unit[i], only_firm[j]
+        typos += 1
+        # a trade word mistyped (XA DỰNG for XÂY DỰNG) names no firm, whatever it spells
+        names = token in unit_names and near in firm_names
+        real_words = real_words or (names and not _misspelt(token, near))
+    only_unit = [t for i, t in enumerate(only_unit) if i not in used_unit]
+    only_firm = [t for j, t in enumerate(only_firm) if j not in used_firm]
     differing = [t for t in only_unit if t in unit_names] + [
         t for t in only_firm if t in firm_names
     ]
     if not differing:
-        return "typo" if typos else "same_tokens"
+        if only_unit and only_firm:
+            # trade words that differ on both sides (XÂY DỰNG X / THƯƠNG MẠI X), with or
+            # without a typo besides: often two firms of one name
+            return "trade_words_differ"
+        if not typos:
+            if only_unit or only_firm:
+                # one side is the other with trade words, or a piece of one, left out (DỊCH
+                # VỤ XÂY DỰNG X / VỤ XÂY DỰNG X): a clerk's omission
+                return "trade_word_dropped"
+            return "same_tokens"  # the same words, reordered
+        if only_unit or only_firm:
+            return "trade_word_dropped"  # a typo, and a trade word left out
+        return "near_word" if real_words else "typo"
     if len(differing) == 1:
         word = differing[0]
         longer = unit.distinct if word in unit.distinct else firm.distinct
@@ -84,17 +123,33 @@ def _distinguishing(unit: Record, firm: Record) -> str:
     return "several_differ"
 
 
+def _is_syllable(token: str) -> bool:
+    return token.isalpha() and is_vietnamese_syllable(token)
+
+
+def _misspelt(a: str, b: str) -> bool:
+    """Whether two near spellings are one word mistyped rather than two words.
+
+    HỒGN / HỒNG, PHUCS / PHÚC: one of them is no Vietnamese syllable, so it is a slip of the
+    keys. HÂN / HẠNH, HÒ / HÒA: both are words, and names one letter apart are often two
+    firms. Two short non-words (MTF / MTC) are two abbreviations, not one mistyped.
+    """
+    a_word, b_word = _is_syllable(a), _is_syllable(b)
+    if a_word != b_word:
+        return True
+    return not a_word and min(len(a), len(b)) >= 4
+
+
 def _legal_form(unit: Record, firm: Record) -> str | None:
     if unit.dependent != firm.dependent:
         return "branch_vs_head"
-    if not unit.legal_forms or not firm.legal_forms:
+    # a branch is compared by its company's form: "X tại Mỹ An" and "Chi nhánh X" are TNHH both
+    unit_forms, firm_forms = unit.legal_forms - DEPENDENT_FORMS, firm.legal_forms - DEPENDENT_FORMS
+    if not unit_forms or not firm_forms:
         return None
-    if unit.legal_forms == firm.legal_forms:
+    if unit_forms == firm_forms:
         return "same"
-    if (
-        unit.legal_forms & firm.legal_forms
-        or {"TNHH", "TNHH_MTV"} >= unit.legal_forms | firm.legal_forms
-    ):
+    if unit_forms & firm_forms or {"TNHH", "TNHH_MTV"} >= unit_forms | firm_forms:
         return "compatible"
     return "different"
 

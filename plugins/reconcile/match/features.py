@@ -36,6 +36,7 @@ class Record:
     numerals: frozenset[str]  # the tokens that tell numbered firms apart (II, 257...)
     joined: tuple[str, ...]  # tokens with initials joined (A.T.P -> atp)
     distinct: tuple[str, ...]  # the same without trade words: what names this firm
+    squeezed: str  # the joined tokens without spaces: equal when only a space moved
     address: str
     province: str
     tax_code: str | None  # normalised, valid
@@ -71,10 +72,15 @@ def place(record: Record) -> Place:
     return _place(record.address, record.province)
 
 
-def quick_name(name: str | None) -> tuple[str, bool]:
-    """A name folded whole, and whether it reads as a branch: enough to check an exact link."""
-    folded = fold(name or "")
-    return folded, bool(_DEPENDENT.search(folded))
+def quick_name(name: str | None) -> str:
+    """A name folded whole: enough to check an exact link."""
+    return fold(name or "")
+
+
+def reads_as_branch(name: str | None) -> bool:
+    """Whether a name reads as a branch: Chi nhánh, CN, VPĐD, địa điểm kinh doanh, or a firm's
+    name followed by "tại <place>" (parsed only when asked: few exact links need it)."""
+    return bool(_DEPENDENT.search(fold(name or ""))) or _name(name or "")[3]
 
 
 def record(key: str, name: str | None, address: str | None, province: str, tax_code: str | None,
@@ -84,5 +90,5 @@ def record(key: str, name: str | None, address: str | None, province: str, tax_c
     if len(digits) in (9, 12):
         digits = "0" + digits  # the leading zero Excel drops
     valid = tax_codes.normalise(tax_code) if tax_code else None
-    return Record(key, name or "", core, tokens, forms, dependent, numerals, joined, distinct, address or "",
-                  province, valid, digits)  # fmt: skip
+    return Record(key, name or "", core, tokens, forms, dependent, numerals, joined, distinct, "".join(joined),
+                  address or "", province, valid, digits)  # fmt: skip

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 
 from reconcile.match import blocking
 from reconcile.match.compare import Comparison, compare
-from reconcile.match.features import Record, place, quick_name, record
+from reconcile.match.features import Record, place, quick_name, reads_as_branch, record
 from reconcile.match.model import Model, train
 from reconcile.settings import load_yaml, package_data
 
@@ -127,16 +127,15 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
             if target not in firm_rows or (unit.unit_code, target) in rejected:
                 continue
             firm = firm_rows[target]
-            unit_name, unit_dependent = quick_name(_text(unit.name))
-            firm_name, firm_dependent = quick_name(_text(firm.name))
+            unit_name, firm_name = quick_name(_text(unit.name)), quick_name(_text(firm.name))
             score = fuzz.token_set_ratio(unit_name, firm_name)
             if score < opts["exact"]["min_name_score"]:
                 continue  # the same code on two plainly different names: let the matcher weigh it
             if (
                 method == "exact"
-                and unit_dependent
-                and not firm_dependent
                 and branches_of.get(target)
+                and reads_as_branch(_text(unit.name))
+                and not reads_as_branch(_text(firm.name))
             ):
                 continue  # a branch written with its parent's code: one of the branches, not the parent
             emit(unit, target, method, 1.0, "link", {"roll_tax_code": _text(unit.tax_code_raw), "normalised": code,
@@ -162,7 +161,8 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
 
     with timer.stage("blocking"):
         blocks = blocking.candidates(unit_records, firm_records, int(opts["blocking"]["max_block_size"]),
-                                     int(opts["blocking"]["keys_per_record"]))  # fmt: skip
+                                     int(opts["blocking"]["keys_per_record"]),
+                                 int(opts["blocking"].get("typo_keys_per_record", 0)))  # fmt: skip
 
     with timer.stage("scoring"):
         pairs: list[tuple[Record, Record, Comparison]] = []
@@ -310,12 +310,16 @@ def _train(exact_pairs: list[tuple[Any, Any]], left_firms: list[Record], fuzzy_p
     ]
     population = own_firms + left_firms
     blocks = blocking.candidates(unit_records, population, int(opts["blocking"]["max_block_size"]),
-                                 int(opts["blocking"]["keys_per_record"]))  # fmt: skip
+                                 int(opts["blocking"]["keys_per_record"]),
+                                 int(opts["blocking"].get("typo_keys_per_record", 0)))  # fmt: skip
     matches, non_matches = [], []
     for unit, own in zip(unit_records, own_firms, strict=True):
         matches.append(compare(unit, own, opts))
         for index in blocks.get(unit.key, ()):
-            if population[index].key != own.key:
+            # the firm's own head office and branches share its name by design and are told
+            # apart by the legal-form and tax-code comparisons: as non-matches for the name
+            # and address they would make an equal name in the same commune look common
+            if population[index].key[:10] != own.key[:10]:
                 non_matches.append(compare(unit, population[index], opts))
     if len(non_matches) < int(opts["model"]["min_training_pairs"]):
         non_matches += fuzzy_pairs

@@ -17,8 +17,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from rapidfuzz.distance import Levenshtein
 
-from reconcile.text.unicode import fold, nfc, repair_legacy, word_pairs
+from reconcile.text.unicode import fold, is_vietnamese_syllable, nfc, repair_legacy, word_pairs
 
 __all__ = ["LEGAL_FORM_LABELS", "FirmName", "legal_form_label", "parse_name"]
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 _DATA = resources.files("reconcile.text") / "data"
 _PARENS = re.compile(r"\(([^()]*)\)?")
 _SEGMENT_BREAK = re.compile(r"\s[-–—]\s|[,;|–—]")
+DEPENDENT_FORMS = frozenset({"CN", "VPDD", "DDKD"})
+# the words before an unaccented "tai" that make it "tải" or "tài", not "tại" (at)
+_NOT_AT = frozenset({"van", "phat", "tai", "tien", "nhan", "than", "chuyen"})
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,18 @@ class FirmName:
     core: str
     tokens: tuple[str, ...]
     foreign: str | None
+    # where a dependent unit is, as its name says it (folded), kept out of ``core``: the
+    # "tại Mỹ An" of "Công ty TNHH X tại Mỹ An", the "Cần Thơ" of "Công ty X - CN Cần Thơ"
+    branch_place: str | None = None
+    # the name is a firm's name followed by "tại <place>", with no word for a branch: one of
+    # that firm's branches all the same
+    located: bool = False
 
     @property
     def is_dependent_unit(self) -> bool:
-        """A branch, representative office or business location (a ``-NNN`` tax code)."""
-        return any(form in {"CN", "VPDD", "DDKD"} for form in self.legal_forms)
+        """A branch, representative office or business location (a ``-NNN`` tax code), also
+        when written as its parent's name "tại <place>"."""
+        return self.located or any(form in DEPENDENT_FORMS for form in self.legal_forms)
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,7 @@ class _Alias:
     words: tuple[str, ...]
     parts: tuple[str, ...]
     start_only: bool
+    after: frozenset[str]  # only right after an alias with one of these parts ("Công ty HD")
 
 
 @dataclass(frozen=True)
@@ -81,8 +93,17 @@ def _rules() -> _Rules:
         unknown = set(entry["parts"]) - set(forms) - set(spec.get("modifiers", ()))
         if unknown:
             raise ValueError(f"legal_forms.yaml: unknown parts {unknown} in {entry}")
-        alias = _Alias(words, tuple(entry["parts"]), entry.get("where", "anywhere") == "start")
-        by_first.setdefault(words[0], []).append(alias)
+        after = frozenset(entry.get("after", ()))
+        if after - set(forms):
+            raise ValueError(f"legal_forms.yaml: unknown forms {after - set(forms)} in {entry}")
+        start_only = entry.get("where", "anywhere") == "start"
+        # the alias as written, and with one of its spaces missing ("trach nhiemhuu han")
+        spellings = [words] + [
+            (*words[:j], words[j] + words[j + 1], *words[j + 2 :]) for j in range(len(words) - 1)
+        ]
+        for spelling in spellings:
+            alias = _Alias(spelling, tuple(entry["parts"]), start_only, after)
+            by_first.setdefault(spelling[0], []).append(alias)
     aliases = {
         first: tuple(sorted(group, key=lambda a: len(a.words), reverse=True))
         for first, group in by_first.items()
@@ -138,31 +159,161 @@ def _words_with_breaks(text: str) -> list[tuple[str, str, bool]]:
     return out
 
 
-def _match_forms(words: list[tuple[str, str, bool]]) -> tuple[list[str], list[int]]:
-    """The legal-form parts found, in order, and the indexes of the words that are not forms."""
+def _match_forms(
+    words: list[tuple[str, str, bool]],
+) -> tuple[list[str], list[int], list[tuple[int, tuple[str, ...]]]]:
+    """The legal-form parts found, in order, the indexes of the words that are not forms, and
+    where each form starts (word index, its parts)."""
     rules = _rules()
     parts: list[str] = []
     rest: list[int] = []
+    spans: list[tuple[int, tuple[str, ...]]] = []
     folded = [w[1] for w in words]
     i = 0
     in_prefix = False
+    previous: tuple[str, ...] = ()  # the parts of the form that ends right before word i
     while i < len(words):
         if words[i][2]:
             in_prefix = True
         matched = None
         for alias in rules.aliases.get(folded[i], ()):
             n = len(alias.words)
-            if tuple(folded[i : i + n]) == alias.words and (in_prefix or not alias.start_only):
+            if (
+                _same_words(tuple(folded[i : i + n]), alias.words)
+                and (in_prefix or not alias.start_only)
+                and (not alias.after or alias.after.intersection(previous))
+            ):
                 matched = alias
                 break
         if matched is None:
             in_prefix = False
+            previous = ()
             rest.append(i)
             i += 1
             continue
         parts.extend(matched.parts)
+        spans.append((i, matched.parts))
+        previous = matched.parts
         i += len(matched.words)
-    return parts, rest
+    return parts, rest, spans
+
+
+@cache
+def _form_words() -> frozenset[str]:
+    """Every word of every alias of three letters or more, and the one-word aliases."""
+    out = set()
+    for group in _rules().aliases.values():
+        for alias in group:
+            out.update(w for w in alias.words if len(w) >= 3 or len(alias.words) == 1)
+    return frozenset(w for w in out if w.isalpha() and len(w) >= 2)
+
+
+def _unglue_forms(words: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+    """A form glued to the word after it, among the first words of the name: "TNHHSẢN XUẤT",
+    "CỔ PHẦNNỘI THẤT", "MTVThương mại" -> "TNHH SẢN", "PHẦN NỘI", "MTV Thương". Split only
+    where the word is no Vietnamese syllable and the rest is one."""
+    rules, forms = _rules(), _form_words()
+    out: list[tuple[str, str, bool]] = []
+    for n, (accented, folded, starts) in enumerate(words):
+        if (
+            n < 8
+            and len(folded) >= 4
+            and len(accented) == len(folded)
+            and folded not in rules.aliases
+            and not is_vietnamese_syllable(accented)
+        ):
+            for k in range(len(folded) - 1, 1, -1):
+                head, tail = folded[:k], folded[k:]
+                if head in forms and is_vietnamese_syllable(accented[k:]):
+                    out.append((accented[:k], head, starts))
+                    out.append((accented[k:], tail, False))
+                    break
+            else:
+                out.append((accented, folded, starts))
+            continue
+        out.append((accented, folded, starts))
+    return out
+
+
+def _same_words(written: tuple[str, ...], alias: tuple[str, ...]) -> bool:
+    """The alias's words, or for an alias of three words or more the same but for one letter
+    of one word after the first (a word of three letters or more)."""
+    if written == alias:
+        return True
+    if len(alias) < 3 or len(written) != len(alias):
+        return False
+    differ = [(a, b) for a, b in zip(written, alias, strict=True) if a != b]
+    if len(differ) != 1:
+        return False
+    a, b = differ[0]
+    return min(len(a), len(b)) >= 3 and Levenshtein.distance(a, b) <= 1
+
+
+@cache
+def _place_names() -> frozenset[str]:
+    """Folded names of communes, districts and provinces, old and new: the places a branch is
+    "tại" when a name without diacritics leaves "tai" ambiguous."""
+    from reconcile.text import admin_units as au
+
+    names = {au.unit_name_key(p.name) for p in (*au.provinces(), *au.old_provinces())}
+    for province in au.provinces():
+        names.update(au.unit_name_key(c.name) for c in au.communes(province.code))
+    for commune in au._all_old_communes():
+        names.add(au.unit_name_key(commune.name))
+        names.add(au.unit_name_key(commune.district_name))
+    return frozenset(names)
+
+
+def _branch_place(
+    words: list[tuple[str, str, bool]],
+    keep: list[int],
+    spans: list[tuple[int, tuple[str, ...]]],
+    accents: bool,
+) -> tuple[list[int], str | None, bool]:
+    """The words that name the firm, the place a dependent unit's name gives, and whether the
+    name is a firm's name "tại <place>".
+
+    "Chi nhánh Gò Công Tây - Công ty TNHH X" and "Công ty TNHH X - CN Cần Thơ": the words in
+    the branch's own part, when another part carries the company's form, say where the branch
+    is, not which firm it belongs to. "Công ty TNHH X tại Mỹ An": the words after "tại".
+    """
+    segment, current = [], -1
+    for _, _, starts in words:
+        current += starts
+        segment.append(current)
+    starts_with = {segment[i]: parts for i, parts in spans if i == 0 or words[i][2]}
+    dependent = {s for s, parts in starts_with.items() if DEPENDENT_FORMS.intersection(parts)}
+    company = {s for s, parts in starts_with.items() if not DEPENDENT_FORMS.issuperset(parts)}
+    if dependent and company - dependent:
+        label = [i for i in keep if segment[i] in dependent]
+        if label and len(label) < len(keep):
+            place = " ".join(words[i][1] for i in label)
+            return [i for i in keep if segment[i] not in dependent], place, False
+    if dependent and segment[-1] > 0 and segment[-1] not in starts_with:
+        # "Chi nhánh Công ty TNHH X - Cai Lậy", "... - 1": a last part with no form that is a
+        # place or a number names the branch (not "Đầu tư - Vận tải - Thương mại X")
+        label = [i for i in keep if segment[i] == segment[-1]]
+        place = " ".join(words[i][1] for i in label)
+        if (
+            label
+            and len(label) < len(keep)
+            and not any(segment[i] == segment[-1] for i, _ in spans)
+            and (place.isdigit() or place in _place_names())
+        ):
+            return [i for i in keep if segment[i] != segment[-1]], place, False
+    for k in range(len(keep) - 2, 0, -1):
+        accented, folded, _ = words[keep[k]]
+        if folded != "tai":
+            continue
+        after = [words[i][1] for i in keep[k + 1 :]]
+        place = " ".join(after)
+        if accents:
+            if accented != "tại":
+                continue
+        elif words[keep[k - 1]][1] in _NOT_AT or place not in _place_names():
+            continue
+        return keep[:k], place, True
+    return keep, None, False
 
 
 def _combine(parts: list[str]) -> tuple[str, ...]:
@@ -228,8 +379,10 @@ def parse_name(name: str) -> FirmName:
     text = nfc(repair_legacy(name or ""))
     main, foreign = _split_foreign(text)
     words = _words_with_breaks(main)
-    parts, keep = _match_forms(words)
+    words = _unglue_forms(words)
+    parts, keep, spans = _match_forms(words)
     accents = not all(accented == folded for accented, folded, _ in words)
+    keep, place, located = _branch_place(words, keep, spans, accents)
     tokens = tuple(_core_tokens(words, keep, accents))
     return FirmName(
         original=name,
@@ -238,4 +391,6 @@ def parse_name(name: str) -> FirmName:
         core=" ".join(tokens),
         tokens=tokens,
         foreign=foreign,
+        branch_place=place,
+        located=located,
     )

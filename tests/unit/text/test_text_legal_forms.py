@@ -53,6 +53,78 @@ def test_legal_forms(name, forms):
     assert parse_name(name).legal_forms == forms
 
 
+@pytest.mark.parametrize(
+    ("name", "forms"),
+    [
+        # dotted abbreviations
+        ("H.T.X Nông nghiệp Mỹ Phong", ("HTX",)),
+        ("C.T.Y T.N.H.H Hiệp Phát", ("TNHH",)),
+        ("C.TY TNHH M.T.V Hiệp Phát", ("TNHH_MTV",)),
+        ("Công ty C.P Hiệp Phát", ("CP",)),
+        ("C.Nhánh Công ty TNHH Hiệp Phát", ("CN", "TNHH")),
+        ("DN.TN Hiệp Phát", ("DNTN",)),
+        # HD for hợp danh, only right after "Công ty"
+        ("CÔNG TY HD LUẬT HIỆP PHÁT", ("HD",)),
+        ("C.TY H.D Hiệp Phát", ("HD",)),
+        ("Công ty hợp doanh Hiệp Phát", ("HD",)),
+        # spelled out without diacritics, with a space lost or a word mistyped
+        ("CONG TY TRACH NHIEM HUU HAN MOT THANH VIEN HIEP PHAT", ("TNHH_MTV",)),
+        ("Cong ty trach nhiemhuu han Hiep Phat", ("TNHH",)),
+        ("Cong ty trach nhiem huu han mot thanhvien Hiep Phat", ("TNHH_MTV",)),
+        ("CTY TRÁCH NHIỆM HỮU HẠNH MTV HIỆP PHÁT", ("TNHH_MTV",)),
+        ("Doanh ngiệp tư nhân Hiệp Phát", ("DNTN",)),
+        ("Hợp tắc xã Mỹ Phong", ("HTX",)),
+        ("Công ty TNHHMột thành viên Hiệp Phát", ("TNHH_MTV",)),
+        # common typos of the abbreviations
+        ("Công ty TNNH Hiệp Phát", ("TNHH",)),
+        ("Công ty TNHHH MTV Hiệp Phát", ("TNHH_MTV",)),
+        ("Cty TNHH MVT Hiệp Phát", ("TNHH_MTV",)),
+        ("CÔNG TY THNH HIỆP PHÁT", ("TNHH",)),
+        # the words in another order
+        ("Công ty MTV TNHH Hiệp Phát", ("TNHH_MTV",)),
+        ("Cổ phần Công ty Hiệp Phát", ("CP",)),
+        ("Công ty hữu hạn trách nhiệm Hiệp Phát", ("TNHH",)),
+    ],
+)
+def test_legal_form_variants_the_tables_once_lacked(name, forms):
+    parsed = parse_name(name)
+    assert parsed.legal_forms == forms
+    assert parsed.core in ("hiep phat", "luat hiep phat", "nong nghiep my phong", "my phong")
+
+
+def test_hd_is_a_name_where_it_does_not_follow_cong_ty():
+    parsed = parse_name("Công ty TNHH HD Phát")
+    assert parsed.legal_forms == ("TNHH",) and parsed.core == "hd phat"
+
+
+@pytest.mark.parametrize(
+    ("name", "core", "place"),
+    [
+        ("CÔNG TY TNHH MTV CƠ KHÍ LONG BÌNH TẠI GÒ CÔNG TÂY", "co khi long binh", "go cong tay"),
+        ("Chi nhánh Gò Công Tây - Công ty TNHH MTV Cơ khí Long Bình", "co khi long binh",
+         "go cong tay"),
+        ("Chi nhánh Công ty TNHH Cơ khí Long Bình - Cai Lậy", "co khi long binh", "cai lay"),
+        ("Công ty TNHH Hiệp Phát - CN Cần Thơ", "hiep phat", "can tho"),
+        ("Chi nhánh 2 - Công ty TNHH Hiệp Phát", "hiep phat", "2"),
+        ("Cong ty TNHH Thuong mai Minh Hoang tai My Ngai", "thuong mai minh hoang", "my ngai"),
+    ],
+)  # fmt: skip
+def test_where_a_branch_is_stays_out_of_the_core(name, core, place):
+    parsed = parse_name(name)
+    assert (parsed.core, parsed.branch_place) == (core, place)
+    assert parsed.is_dependent_unit
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["CONG TY TNHH VAN TAI MY THO", "Công ty TNHH Phát Tài", "CÔNG TY TNHH TÀI LỘC",
+     "CONG TY TNHH PHAT TAI LOC"],
+)  # fmt: skip
+def test_tai_that_is_not_at_makes_no_branch(name):
+    parsed = parse_name(name)
+    assert not parsed.is_dependent_unit and parsed.branch_place is None
+
+
 def test_spellings_of_one_firm_meet():
     spellings = [
         "CÔNG TY TNHH MTV TM DV HIỆP PHÁT",
