@@ -409,8 +409,10 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
         firms = read_frame(conn, t.firm, **partition)
         units = read_frame(conn, t.employer_unit, **partition)
         links = read_frame(conn, t.link, **partition)
-        findings = find(firms, units, links, quarter, province, catalog, terms)
         last = decision_logic.latest(read_frame(conn, t.decision, province=province), quarter)
+        # the search of the roll never offers again a pair an inspector said is not the same
+        overrides = decision_logic.link_overrides(last, read_frame(conn, t.case, province=province))
+        findings = find(firms, units, links, quarter, province, catalog, terms, overrides)
         quiet = decision_logic.suppressed(
             last, quarter, int(settings.options.get("not_subject_quarters", 4))
         )

@@ -20,7 +20,7 @@ import pytest
 
 from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
-from reconcile.settings import Settings
+from reconcile.settings import DEFAULTS, Settings
 from reconcile.synth import SynthConfig, generate
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
@@ -32,6 +32,11 @@ PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 # reason to quarantine the unit. Every other planted file fault is a quarantined row.
 NOT_QUARANTINED = {("roll", "invalid_tax_code")}
 
+# In the generated world the wage-region table is true by construction (the generator plants
+# wages against it), so the full rule is what is measured: with the packaged, illustrative table
+# an agency gets leads between the region IV floor and the region's own (test_wage_floor_regions)
+GAZETTED = {**DEFAULTS, "rules": {"defaults": {"reference_wage_regions": "gazetted"}}}
+
 
 def _truth(folder: Path, name: str) -> list[dict[str, str]]:
     with open(folder / name, encoding="utf-8") as handle:
@@ -42,7 +47,7 @@ def _truth(folder: Path, name: str) -> list[dict[str, str]]:
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict:
     base = tmp_path_factory.mktemp("generated")
     settings = Settings.from_env(landing_dir=base / "landing", data_dir=base / "data", output_dir=base / "output",
-                                 warehouse_url=f"sqlite:///{base / 'warehouse.db'}")  # fmt: skip
+                                 warehouse_url=f"sqlite:///{base / 'warehouse.db'}", options=GAZETTED)  # fmt: skip
     generate(
         SynthConfig(quarters=(Q3,), provinces=("82",), firms=800, seed=7),
         settings.landing_dir,

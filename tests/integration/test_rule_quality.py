@@ -12,18 +12,23 @@ import pytest
 from reconcile.evaluation import evaluate
 from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
-from reconcile.settings import Settings
+from reconcile.settings import DEFAULTS, Settings
 from reconcile.synth import SynthConfig, generate
 
 THRESHOLD = 0.95
 QUARTERS = (Quarter.parse("2025Q2"), Quarter.parse("2025Q3"))
+
+# In the generated world the wage-region table is true by construction (the generator plants
+# wages against it), so the full rule is what is measured: with the packaged, illustrative table
+# an agency gets leads between the region IV floor and the region's own (test_wage_floor_regions)
+GAZETTED = {**DEFAULTS, "rules": {"defaults": {"reference_wage_regions": "gazetted"}}}
 
 
 @pytest.fixture(scope="module")
 def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     base = tmp_path_factory.mktemp("rules")
     settings = Settings.from_env(landing_dir=base / "landing", data_dir=base / "data", output_dir=base / "output",
-                                 warehouse_url=f"sqlite:///{base / 'warehouse.db'}")  # fmt: skip
+                                 warehouse_url=f"sqlite:///{base / 'warehouse.db'}", options=GAZETTED)  # fmt: skip
     generate(
         SynthConfig(quarters=QUARTERS, provinces=("86",), firms=3000, seed=23),
         settings.landing_dir,

@@ -72,7 +72,22 @@ _STATUS_GROUPS = {
     "tax_status": "tax_status",
     "registry_status": "registry_status",
     "unit_status": "unit_status",
+    "employer_link": "employer_link",
+    "region_from": "region_from",
 }
+# findings whose question is "is this unit the firm's?": their decision cell offers the link
+# choices (Đúng là đơn vị này / Không phải đơn vị này), read back as a link decision
+LINK_QUESTION_RULES = frozenset({"NOT_REGISTERED_REVIEW"})
+
+
+def rule_title(title: str, evidence: dict[str, Any]) -> str:
+    """A rule's title with the finding's values in it (``{candidate_unit}``), else as written."""
+    if "{" not in title:
+        return title
+    try:
+        return title.format(**{k: "" if v is None else v for k, v in evidence.items()})
+    except (KeyError, IndexError, ValueError):
+        return title
 
 
 def describe_evidence(evidence: dict[str, Any]) -> str:
@@ -84,10 +99,23 @@ def describe_evidence(evidence: dict[str, Any]) -> str:
         shown = label(_STATUS_GROUPS[key], value) if key in _STATUS_GROUPS else value
         if key == "link_method":
             shown = label("link_method", value)
+        if key == "would_be_rule":
+            shown = label("would_be_rule", value)
         if isinstance(shown, int) and not isinstance(shown, bool) and abs(shown) >= 10_000:
             shown = f"{shown:,}".replace(",", ".")
         parts.append(f"{label('evidence', key)}: {shown}")
     return "; ".join(parts)
+
+
+def describe_candidate(evidence: dict[str, Any]) -> str:
+    """A unit the search of the roll found for a firm that has no link: not a link, a question."""
+    text = (
+        f"Có thể đã có trên danh sách BHXH là đơn vị {evidence.get('candidate_unit')} "
+        f"«{evidence.get('candidate_unit_name') or ''}» — cần xác minh"
+    )
+    if evidence.get("candidate_comparison"):
+        text += f": {evidence['candidate_comparison']}"
+    return text
 
 
 def describe_link(method: str | None, evidence: dict[str, Any] | None) -> str:
@@ -160,7 +188,7 @@ def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFram
             {
                 "case_id": item.case_id,
                 "case_status": label("case_status", status_by_case.get(item.case_id, "new")),
-                "title": rule.title,
+                "title": rule_title(rule.title, evidence),
                 "rule": item.rule,
                 "severity": int(item.severity),
                 "legal_basis": item.legal_basis,
@@ -171,7 +199,9 @@ def case_rows(findings: pd.DataFrame, statuses: pd.DataFrame, links: pd.DataFram
                 "address": item.address or "",
                 "group": group_of(item.address) if group_of else "",
                 "evidence": describe_evidence(evidence),
-                "link": describe_link(link.method if link is not None else None, link_evidence),
+                "link": describe_candidate(evidence)
+                if item.rule in LINK_QUESTION_RULES
+                else describe_link(link.method if link is not None else None, link_evidence),
                 "money_at_stake": int(item.money_at_stake),
                 "action": rule.action,
                 "decision": label("decision", previous["decision"]) if previous else "",
@@ -210,9 +240,9 @@ def review_rows(links: pd.DataFrame, units: pd.DataFrame, firms: pd.DataFrame) -
     return frame.drop(columns="_weight").reset_index(drop=True)
 
 
-def _write_sheet(
-    sheet: Any, columns: list[tuple[str, str, int]], rows: pd.DataFrame, choices: list[str]
-) -> None:
+def _write_sheet(sheet: Any, columns: list[tuple[str, str, int]], rows: pd.DataFrame, choices: list[str],
+                 link_choices: list[str] | None = None) -> None:  # fmt: skip
+    """``link_choices``: the drop-down of the rows whose rule asks whether a unit is the firm's."""
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="1F4E78")
     for col, (_, header, width) in enumerate(columns, start=1):
@@ -232,13 +262,31 @@ def _write_sheet(
     last_row = max(len(rows) + 1, 2)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
     decision_col = get_column_letter(keys.index("decision") + 1)
+    question_rows: list[int] = []
+    if link_choices and "rule" in rows.columns:
+        question_rows = [
+            r for r, rule in enumerate(rows["rule"], start=2) if rule in LINK_QUESTION_RULES
+        ]
     validation = DataValidation(
         type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True
     )
     validation.error = "Chọn một kết luận trong danh sách"
     validation.prompt = "Kết luận của cán bộ kiểm tra"
     sheet.add_data_validation(validation)
-    validation.add(f"{decision_col}2:{decision_col}{max(last_row, 1000)}")
+    start = 2
+    for row in [*question_rows, max(last_row, 1000) + 1]:
+        if row > start:
+            validation.add(f"{decision_col}{start}:{decision_col}{row - 1}")
+        start = row + 1
+    if question_rows:
+        question = DataValidation(
+            type="list", formula1='"' + ",".join(link_choices or []) + '"', allow_blank=True
+        )
+        question.error = "Chọn một kết luận trong danh sách"
+        question.prompt = "Đơn vị trên danh sách có phải của doanh nghiệp này không?"
+        sheet.add_data_validation(question)
+        for row in question_rows:
+            question.add(f"{decision_col}{row}")
 
 
 def write_csv(rows: pd.DataFrame, path: Path) -> Path:
@@ -275,6 +323,12 @@ def write_workbook(rows: pd.DataFrame, path: Path, title: str, summary: dict[str
     inspection = rows[rows["severity"] > 0]
     fixes = rows[rows["severity"] == 0]
     case_choices = [text for key, text in labels()["decision"].items() if key != "confirmed_link"]
+    decision_words = labels()["decision"]
+    link_choices = [
+        decision_words["confirmed_link"],
+        decision_words["not_a_match"],
+        decision_words["in_progress"],
+    ]
     if group_sheets and not inspection.empty:
         groups = (
             inspection.assign(group=inspection["group"].replace("", "Khác"))
@@ -291,13 +345,11 @@ def write_workbook(rows: pd.DataFrame, path: Path, title: str, summary: dict[str
             put(overview, line, 2, int(count))
             put(overview, line, 3, int(total)).number_format = "#,##0"
             members = inspection[inspection["group"].replace("", "Khác") == group]
-            _write_sheet(
-                book.create_sheet(sheet_name(str(group), taken)), COLUMNS, members, case_choices
-            )
+            _write_sheet(book.create_sheet(sheet_name(str(group), taken)), COLUMNS, members, case_choices,
+                         link_choices)  # fmt: skip
     else:
-        _write_sheet(
-            book.create_sheet(sheet_name("Hồ sơ", taken)), COLUMNS, inspection, case_choices
-        )
+        _write_sheet(book.create_sheet(sheet_name("Hồ sơ", taken)), COLUMNS, inspection, case_choices,
+                     link_choices)  # fmt: skip
     overview.column_dimensions["A"].width = 40
     overview.column_dimensions["B"].width = 30
     overview.column_dimensions["C"].width = 24

@@ -1,8 +1,9 @@
 """What inspectors decided, and what each decision does to the next quarter.
 
 - "not a match" breaks the link between the case's unit and firm, and keeps it broken;
-- "confirmed" on a doubtful link (the review sheet) makes it a link; on a case, it is carried
-  into the next workbook, as is "in progress";
+- "confirmed" on a doubtful link (the review sheet) makes it a link, and so it does on a
+  NOT_REGISTERED_REVIEW case (the firm is the unit the search of the roll found); on any other
+  case, it is carried into the next workbook, as is "in progress";
 - "resolved" closes the case: if the problem shows again it is reopened;
 - "not subject" suppresses that case for a configurable number of quarters.
 Every decision is kept (who, when, what, note, which province, which file); the latest one
@@ -20,6 +21,8 @@ import pandas as pd
 from reconcile.quarter import Quarter
 
 LINK_PREFIX = "LINK-"
+# a NOT_REGISTERED_REVIEW case ("maybe on the roll as unit X"): confirmed, the pair is a link
+ROLL_QUESTION_PREFIX = "UNREGISTERED_REVIEW-"
 
 
 ORDER = ["case_id", "decided_on", "landed_at", "row_number", "decision_id"]
@@ -114,6 +117,15 @@ def link_overrides(last: dict[str, dict[str, Any]], cases: pd.DataFrame) -> pd.D
             unit_code, tax_code = subject[case_id]
             if unit_code and tax_code:
                 rows.append((unit_code, tax_code, "not_a_match"))
+        elif (
+            decision["decision"] == "confirmed"
+            and case_id.startswith(ROLL_QUESTION_PREFIX)
+            and case_id in subject
+        ):
+            # "Đúng là đơn vị này" on a firm the search of the roll found a unit for: a link
+            unit_code, tax_code = subject[case_id]
+            if unit_code and tax_code:
+                rows.append((unit_code, tax_code, "confirmed"))
     return pd.DataFrame(rows, columns=["unit_code", "tax_code", "decision"])
 
 

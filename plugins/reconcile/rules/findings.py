@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from reconcile.match.search import search_roll
 from reconcile.quarter import Quarter
 from reconcile.rules import money
 from reconcile.rules.catalog import Rule, wage_floor
@@ -61,8 +62,9 @@ def _finding(rule: Rule, quarter: Quarter, province: str, tax_code: str | None, 
     }
 
 
-def _unregistered(firms: pd.DataFrame, linked: set[str], quarter: Quarter, province: str,
-                  catalog: dict[str, Rule], terms: dict[str, Any]) -> Iterator[dict[str, Any]]:  # fmt: skip
+def _would_be_unregistered(firms: pd.DataFrame, linked: set[str], quarter: Quarter,
+                           catalog: dict[str, Rule]) -> Iterator[tuple[Any, Rule, int, int]]:  # fmt: skip
+    """(firm, rule, days active, employees) of each active firm with employees and no unit linked."""
     evasion, late = catalog["NOT_REGISTERED"], catalog["NOT_REGISTERED_LATE"]
     window = int(evasion.thresholds["registration_days"])
     grace = int(evasion.thresholds["grace_days"])
@@ -83,9 +85,50 @@ def _unregistered(firms: pd.DataFrame, linked: set[str], quarter: Quarter, provi
         days = (quarter.last_day - started).days
         if days <= window:
             continue
-        rule = evasion if days > window + grace else late
+        yield firm, (evasion if days > window + grace else late), days, employees
+
+
+def _search_words(found: dict[str, Any]) -> str:
+    """The comparison with the unit found, in words an inspector can check."""
+    parts = [f"tên giống {found['name_score']:.0f}/100 (so khớp tập từ), {found['partial_score']:.0f}/100 "
+             f"(so khớp một phần): «{found['firm_core']}» ~ «{found['unit_core']}»"]  # fmt: skip
+    if found["words_only_in_firm"]:
+        parts.append(f"đơn vị thiếu từ «{found['words_only_in_firm']}»")
+    if found["words_only_in_unit"]:
+        parts.append(f"đơn vị có thêm từ «{found['words_only_in_unit']}»")
+    parts.append(SEARCH_COMMUNE.get(found["commune"], SEARCH_COMMUNE[None]))
+    parts.append(SEARCH_TAX_CODE[found["tax_code_relation"]])
+    return "; ".join(parts)
+
+
+SEARCH_COMMUNE = {"same": "cùng xã/phường", "different": "khác xã/phường",
+                  None: "không xác định được xã/phường để so"}  # fmt: skip
+SEARCH_TAX_CODE = {
+    "equal": "MST trên danh sách trùng gốc 10 số",
+    "one_digit": "MST trên danh sách lệch một chữ số",
+    "shared": "MST trên danh sách có một dãy số trùng",
+    "missing": "MST trên danh sách trống",
+    "different": "MST trên danh sách khác",
+}
+
+
+def _unregistered(firms: pd.DataFrame, linked: set[str], unlinked_units: pd.DataFrame, rejected: set[tuple[str, str]],
+                  quarter: Quarter, province: str, catalog: dict[str, Rule], terms: dict[str, Any],
+                  stats: dict[str, Any]) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """NOT_REGISTERED(_LATE), unless a unit left unlinked on the roll may be the firm's: then
+    NOT_REGISTERED_REVIEW, which accuses no one and counts no money as evasion."""
+    review = catalog["NOT_REGISTERED_REVIEW"]
+    window = int(catalog["NOT_REGISTERED"].thresholds["registration_days"])
+    accused = list(_would_be_unregistered(firms, linked, quarter, catalog))
+    searched = pd.DataFrame(
+        [(f.tax_code, f.name, f.address) for f, _, _, _ in accused],
+        columns=["tax_code", "name", "address"],
+    )
+    found = search_roll(searched, unlinked_units, province, rejected, review.thresholds, stats)
+    found_by_firm = {row["tax_code"]: row for row in found.to_dict("records")}
+    for firm, rule, days, employees in accused:
         evidence = {
-            "started_on": started.isoformat(),
+            "started_on": firm.started_on.isoformat(),
             "days_active_at_quarter_end": days,
             "pit_employees": _value(firm.pit_employees),
             "declared_employees": _value(firm.declared_employees),
@@ -94,17 +137,30 @@ def _unregistered(firms: pd.DataFrame, linked: set[str], quarter: Quarter, provi
             "employer_unit": None,
         }
         at_stake = money.unregistered(employees, days - window, quarter, terms)
-        yield _finding(
-            rule,
-            quarter,
-            province,
-            firm.tax_code,
-            None,
-            firm.name,
-            firm.address,
-            evidence,
-            at_stake,
+        unit = found_by_firm.get(firm.tax_code)
+        if unit is None:
+            evidence["roll_search"] = (
+                f"Đã tìm trong {len(unlinked_units)} đơn vị chưa liên kết của tỉnh (so tên nới lỏng, "
+                "xã/phường, MST): không có đơn vị nào có thể là doanh nghiệp này"
+            )
+            yield _finding(rule, quarter, province, firm.tax_code, None, firm.name, firm.address,
+                           evidence, at_stake)  # fmt: skip
+            continue
+        evidence.update(
+            candidate_unit=unit["unit_code"],
+            candidate_unit_name=unit["unit_name"],
+            candidate_comparison=_search_words(unit),
+            would_be_rule=rule.code,
+            money_if_not_registered=at_stake,
+            review_reason=(
+                f"Không kết luận {rule.code}: đơn vị {unit['unit_code']} «{unit['unit_name']}» chưa liên kết "
+                "với doanh nghiệp nào và có thể là đơn vị của doanh nghiệp này; cần xác minh trước khi "
+                "kết luận trốn đóng. Đúng là đơn vị này: chọn «Đúng là đơn vị này» (liên kết từ quý sau); "
+                "không phải: chọn «Không phải đơn vị này» (quý sau xét lại như chưa đăng ký)"
+            ),
         )
+        yield _finding(review, quarter, province, firm.tax_code, unit["unit_code"], firm.name,
+                       firm.address, evidence, 0)  # fmt: skip
 
 
 def _closed_on_roll(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter: Quarter,
@@ -194,17 +250,15 @@ def _linked_pairs(
 
 def _wage_rules(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter: Quarter, province: str,
                 catalog: dict[str, Rule], terms: dict[str, Any]) -> Iterator[dict[str, Any]]:  # fmt: skip
-    """Under-registration, salary base below the floor, wage gap, stopped paying: linked pairs."""
-    under, below, gap, stopped = (
-        catalog[c] for c in ("UNDER_REGISTERED", "WAGE_BELOW_FLOOR", "WAGE_GAP", "STOPPED_PAYING")
-    )
+    """Under-registration, wage gap, stopped paying: linked pairs (they compare firm and unit)."""
+    under, gap, stopped = (catalog[c] for c in ("UNDER_REGISTERED", "WAGE_GAP", "STOPPED_PAYING"))
     default = int(terms["default_wage_region"])
     for link, firm, unit in _linked_pairs(firms, units, links):
         tax_active = _value(firm["tax_status"]) in ACTIVE_TAX
         paying = _value(unit["status"]) == "paying"
         insured, wage_bill = _int(unit["insured_employees"]), _int(unit["wage_bill"])
         pit = _value(firm["pit_employees"])
-        region, region_source = wage_region(
+        region, _ = wage_region(
             [_value(firm["address"]), _value(unit["address"])], province, default
         )
         floor = wage_floor(region, quarter.last_day)
@@ -220,11 +274,6 @@ def _wage_rules(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, q
             evidence = {"pit_employees": int(pit), **base, "missing_employees": int(pit) - insured}
             yield _finding(under, quarter, province, link.tax_code, link.unit_code, name, address, evidence,
                            money.under_registered(int(pit) - insured, insured, wage_bill, floor, terms))  # fmt: skip
-        if paying and insured > 0 and wage_bill < insured * floor:
-            evidence = {**base, "wage_region": region, "region_from": region_source, "regional_floor": floor,
-                        "floor_total": insured * floor}  # fmt: skip
-            yield _finding(below, quarter, province, link.tax_code, link.unit_code, name, address, evidence,
-                           money.below_floor(insured, wage_bill, floor, terms))  # fmt: skip
         tax_wages = _int(firm["pit_wage_bill"])
         if tax_active and paying and tax_wages and wage_bill >= 0:
             monthly = tax_wages / 12
@@ -240,6 +289,63 @@ def _wage_rules(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, q
             evidence = {"pit_employees": employees, **base}
             yield _finding(stopped, quarter, province, link.tax_code, link.unit_code, name, address, evidence,
                            money.stopped_paying(employees, floor, terms))  # fmt: skip
+
+
+ILLUSTRATIVE_REGIONS = "vùng lương theo bảng minh họa, chưa phải danh mục chính thức"
+
+
+def regions_gazetted(terms: dict[str, Any]) -> bool:
+    """Whether ``wage_regions.csv`` is the gazetted list (``reference_wage_regions: gazetted``)."""
+    return str(terms.get("reference_wage_regions", "illustrative")).strip().lower() == "gazetted"
+
+
+def _below_floor(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter: Quarter, province: str,
+                 catalog: dict[str, Rule], terms: dict[str, Any]) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """Salary base below the regional floor: every paying unit, linked to a firm or not.
+
+    While the wage regions are the illustrative table, a unit is judged by the lowest floor
+    (region IV): below it, WAGE_BELOW_FLOOR whatever the region; between it and the floor of
+    the region the table gives, only WAGE_BELOW_FLOOR_LEAD, which names the assumption.
+    """
+    below, lead = catalog["WAGE_BELOW_FLOOR"], catalog["WAGE_BELOW_FLOOR_LEAD"]
+    default = int(terms["default_wage_region"])
+    gazetted = regions_gazetted(terms)
+    firm_address = (
+        dict(zip(firms["tax_code"], firms["address"], strict=True)) if not firms.empty else {}
+    )
+    linked = (
+        dict(zip(links["unit_code"], links["tax_code"], strict=True)) if not links.empty else {}
+    )
+    lowest = min(wage_floor(r, quarter.last_day) for r in (1, 2, 3, 4))
+    for unit in units.itertuples(index=False):
+        insured, wage_bill = _int(unit.insured_employees), _int(unit.wage_bill)
+        if _value(unit.status) != "paying" or insured <= 0:
+            continue
+        tax_code = linked.get(unit.unit_code)
+        addresses = [_value(firm_address.get(tax_code)) if tax_code else None, _value(unit.address)]
+        region, region_source = wage_region(addresses, province, default)
+        floor = wage_floor(region, quarter.last_day)
+        if wage_bill >= insured * floor:
+            continue
+        base = {"insured_employees": insured, "wage_bill": wage_bill, "unit_status": _value(unit.status),
+                "employer_link": "linked" if tax_code else "unlinked"}  # fmt: skip
+        if gazetted:
+            evidence = {**base, "wage_region": region, "region_from": region_source, "regional_floor": floor,
+                        "floor_total": insured * floor}  # fmt: skip
+            rule, at_stake = below, money.below_floor(insured, wage_bill, floor, terms)
+        elif wage_bill < insured * lowest:
+            evidence = {**base, "wage_region": 4, "region_from": "lowest", "regional_floor": lowest,
+                        "floor_total": insured * lowest, "table_wage_region": region,
+                        "regions_table": ILLUSTRATIVE_REGIONS}  # fmt: skip
+            rule, at_stake = below, money.below_floor(insured, wage_bill, lowest, terms)
+        else:
+            evidence = {**base, "table_wage_region": region, "region_from": region_source,
+                        "regional_floor": floor, "floor_total": insured * floor, "lowest_floor": lowest,
+                        "regions_table": ILLUSTRATIVE_REGIONS,
+                        "money_if_region_confirmed": money.below_floor(insured, wage_bill, floor, terms)}  # fmt: skip
+            rule, at_stake = lead, 0
+        yield _finding(rule, quarter, province, tax_code, unit.unit_code, unit.name, _value(unit.address),
+                       evidence, at_stake)  # fmt: skip
 
 
 def _tax_code_fixes(units: pd.DataFrame, all_links: pd.DataFrame, quarter: Quarter, province: str,
@@ -295,14 +401,29 @@ def _iso(value: Any) -> str | None:
 
 
 def find(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter: Quarter,
-         province: str, catalog: dict[str, Rule], terms: dict[str, Any]) -> pd.DataFrame:  # fmt: skip
-    """Every finding of the partition, sorted by money at stake (largest first), then case."""
+         province: str, catalog: dict[str, Rule], terms: dict[str, Any],
+         decisions: pd.DataFrame | None = None, stats: dict[str, Any] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Every finding of the partition, sorted by money at stake (largest first), then case.
+
+    ``decisions``: the (unit_code, tax_code, decision) pairs inspectors decided
+    (``decisions.link_overrides``): a "not_a_match" pair is never offered again by the search
+    of the roll. ``stats`` (if given) receives the search's counts and seconds.
+    """
     # a firm in the review band is neither linked nor missing: it waits on the review list
     all_links = links
     linked_firms = set(links["tax_code"]) if not links.empty else set()
     links = links[links["band"] == "link"] if not links.empty else links
+    touched = set(all_links["unit_code"]) if not all_links.empty else set()
+    unlinked = units[~units["unit_code"].isin(touched)] if not units.empty else units
+    rejected: set[tuple[str, str]] = set()
+    if decisions is not None and not decisions.empty:
+        rejected = {(u, c) for u, c, d in decisions[["unit_code", "tax_code", "decision"]].itertuples(index=False)
+                    if d == "not_a_match"}  # fmt: skip
+    search_stats: dict[str, Any] = {} if stats is None else stats
     rows = [
-        *_unregistered(firms, linked_firms, quarter, province, catalog, terms),
+        *_unregistered(
+            firms, linked_firms, unlinked, rejected, quarter, province, catalog, terms, search_stats
+        ),
         *(
             _closed_on_roll(firms, units, links, quarter, province, catalog)
             if not links.empty
@@ -312,6 +433,11 @@ def find(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter:
         *(
             _wage_rules(firms, units, links, quarter, province, catalog, terms)
             if not links.empty
+            else ()
+        ),
+        *(
+            _below_floor(firms, units, links, quarter, province, catalog, terms)
+            if not units.empty
             else ()
         ),
         *_tax_code_fixes(units, all_links, quarter, province, catalog),

@@ -13,6 +13,9 @@ lower bound of any salary base); a quarter is 3 months.
 | STOPPED_PAYING | tax employees x floor x rate x 3 |
 | ARREARS_*, CLOSED_FIRM_ON_ROLL | arrears x (1 + 0.03 % x days past the due date) (Art. 40-41); arrears alone for a closed firm |
 | ROLL_TAX_CODE_FIX | 0 (a data fix) |
+| NOT_REGISTERED_REVIEW, WAGE_BELOW_FLOOR_LEAD | 0: not an accusation (the amount if it holds is in the evidence) |
+
+While the wage regions are illustrative, WAGE_BELOW_FLOOR takes the region IV floor.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from reconcile.warehouse.partitions import FIRM_COLUMNS, UNIT_COLUMNS
 Q3 = Quarter.parse("2025Q3")
 CATALOG = rules()
 TERMS = contributions()
+GAZETTED = {**TERMS, "reference_wage_regions": "gazetted"}
 
 
 def firm(code: str, **values) -> dict:
@@ -35,7 +36,8 @@ def unit(code: str, **values) -> dict:
     return row
 
 
-def run(firms: list[dict], units: list[dict], links: list[tuple[str, str]] = ()) -> pd.DataFrame:
+def run(firms: list[dict], units: list[dict], links: list[tuple[str, str]] = (),
+        terms: dict | None = None) -> pd.DataFrame:  # fmt: skip
     link_frame = pd.DataFrame(
         [
             {
@@ -53,7 +55,7 @@ def run(firms: list[dict], units: list[dict], links: list[tuple[str, str]] = ())
         columns=LINK_COLUMNS,
     )
     return find(pd.DataFrame(firms, columns=FIRM_COLUMNS), pd.DataFrame(units, columns=UNIT_COLUMNS),
-                link_frame, Q3, "82", CATALOG, TERMS)  # fmt: skip
+                link_frame, Q3, "82", CATALOG, terms or TERMS)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -198,15 +200,16 @@ def test_under_registered_against_the_tax_finalisation_and_its_money() -> None:
 
 
 def test_salary_base_below_the_regional_floor_of_the_firms_commune() -> None:
+    # the full rule, by the commune's own region: an agency that installed the gazetted table
     region, floor = _region_floor(MY_THO)
     low = unit("TZ1", insured_employees=10, wage_bill=10 * floor - 1_000_000)
-    result = run([firm("0100233488", address=MY_THO)], [low], [("TZ1", "0100233488")])
+    result = run([firm("0100233488", address=MY_THO)], [low], [("TZ1", "0100233488")], GAZETTED)
     row = result[result["rule"] == "WAGE_BELOW_FLOOR"].iloc[0]
     assert (row["evidence"]["wage_region"], row["evidence"]["regional_floor"]) == (region, floor)
     assert row["money_at_stake"] == round(1_000_000 * 0.32 * 3)
     fine = unit("TZ1", insured_employees=10, wage_bill=10 * floor)
     assert "WAGE_BELOW_FLOOR" not in set(
-        run([firm("0100233488", address=MY_THO)], [fine], [("TZ1", "0100233488")])["rule"]
+        run([firm("0100233488", address=MY_THO)], [fine], [("TZ1", "0100233488")], GAZETTED)["rule"]
     )
 
 
