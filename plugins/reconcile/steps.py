@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from reconcile import __version__
-from reconcile.errors import ConfigError
+from reconcile.errors import ConfigError, QuarterIncomplete
 from reconcile.feeds.cleaning import clean
 from reconcile.feeds.errors import FeedFileError
 from reconcile.feeds.limits import FeedLimits
@@ -446,8 +446,9 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
 def _readiness(
     settings: Settings, conn: Any, quarter: Quarter, province: str
 ) -> feed_files.Readiness:
-    required = settings.options.get("required_feeds") or feed_files.DEFAULT_REQUIRED_FEEDS
-    return feed_files.readiness(conn, str(quarter), province, tuple(required))
+    return feed_files.readiness(
+        conn, str(quarter), province, feed_files.required_feeds(settings.options)
+    )
 
 
 def _earlier_cases(conn: Any, quarter: Quarter, province: str) -> tuple[set[str], set[str]]:
@@ -621,12 +622,15 @@ def end_run(settings: Settings, run_id: str, status: str, error: str | None = No
 
 def province_states(settings: Settings, quarter: Quarter) -> dict[str, feed_files.Readiness]:
     """Every province with files this quarter, and what (if anything) it lacks."""
-    engine = get_engine(settings.warehouse_url)
-    with engine.connect() as conn:
-        provinces = conn.execute(
-            select(t.feed_file.c.province).where(t.feed_file.c.quarter == str(quarter)).distinct()
-        ).scalars().all()  # fmt: skip
-        return {p: _readiness(settings, conn, quarter, p) for p in sorted(provinces)}
+    with get_engine(settings.warehouse_url).connect() as conn:
+        return feed_files.quarter_readiness(conn, str(quarter), settings.options)
+
+
+def verdict(summary: dict[str, Any]) -> dict[str, Any]:
+    """``QuarterIncomplete`` when the summary lists problems: raised once everything is written."""
+    if summary.get("problems"):
+        raise QuarterIncomplete(summary["quarter"], summary["problems"])
+    return {"quarter": summary["quarter"], "status": summary.get("status", "success")}
 
 
 def problems(summary: dict[str, Any]) -> list[str]:

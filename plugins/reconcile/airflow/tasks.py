@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from reconcile.errors import QuarterIncomplete, ReconcileError
+from reconcile.errors import ReconcileError
 from reconcile.quarter import Quarter, resolve_quarter
 from reconcile.settings import Settings
 
@@ -125,10 +125,6 @@ def summarise(quarter: str, landing: dict[str, Any] | None, run_id: str) -> dict
 
 def verdict(summary: dict[str, Any]) -> dict[str, Any]:
     """Fail the run, once everything is published, if a file was refused or a province blocked."""
-    if summary.get("problems"):
-        return no_retry_for_bad_input(_raise_incomplete, summary)
-    return {"quarter": summary["quarter"], "status": summary.get("status", "success")}
+    from reconcile.steps import verdict as check
 
-
-def _raise_incomplete(summary: dict[str, Any]) -> dict[str, Any]:
-    raise QuarterIncomplete(summary["quarter"], summary["problems"])
+    return no_retry_for_bad_input(check, summary)

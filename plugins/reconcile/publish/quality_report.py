@@ -182,27 +182,14 @@ def _blocked(
 ) -> list[dict[str, Any]]:
     """Provinces that could not be judged this quarter (a required feed missing or refused),
     each with its gaps in words: shown first, so that no reader takes them for "no cases"."""
-    from sqlalchemy import select
+    from reconcile.warehouse.feed_files import quarter_readiness
 
-    from reconcile.warehouse import schema as t
-    from reconcile.warehouse.feed_files import DEFAULT_REQUIRED_FEEDS, readiness
-
-    required = tuple((options or {}).get("required_feeds") or DEFAULT_REQUIRED_FEEDS)
-    if province:
-        provinces = [province]
-    else:
-        provinces = sorted(
-            conn.execute(
-                select(t.feed_file.c.province).where(t.feed_file.c.quarter == q).distinct()
-            ).scalars()
-        )
-    out = []
-    for code in provinces:
-        state = readiness(conn, q, code, required)
-        if state.blocked:
-            out.append({"province": code, "name": _province_name(code),
-                        "gaps": [gap.describe_vi() for gap in state.gaps]})  # fmt: skip
-    return out
+    return [
+        {"province": code, "name": _province_name(code),
+         "gaps": [gap.describe_vi() for gap in state.gaps]}
+        for code, state in quarter_readiness(conn, q, options, province).items()
+        if state.blocked
+    ]  # fmt: skip
 
 
 def _province_name(code: str) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Connection, select, update
 
@@ -135,6 +135,27 @@ def readiness(
                 )
             )
     return Readiness(quarter, province, tuple(gaps))
+
+
+def required_feeds(options: dict[str, Any] | None) -> tuple[str, ...]:
+    """The feeds a province is judged on: the ``required_feeds`` option, else tax, registry, roll."""
+    return tuple((options or {}).get("required_feeds") or DEFAULT_REQUIRED_FEEDS)
+
+
+def quarter_readiness(
+    conn: Connection, quarter: str, options: dict[str, Any] | None, province: str | None = None
+) -> dict[str, Readiness]:
+    """Every province with files this quarter (or just ``province``) and what it lacks."""
+    if province:
+        provinces = [province]
+    else:
+        provinces = sorted(
+            conn.execute(
+                select(t.feed_file.c.province).where(t.feed_file.c.quarter == quarter).distinct()
+            ).scalars()
+        )
+    required = required_feeds(options)
+    return {code: readiness(conn, quarter, code, required) for code in provinces}
 
 
 def to_ingest(conn: Connection, quarter: str) -> list[str]:
