@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Hamming
 
 from reconcile.match.features import Place, Record, place
+from reconcile.match.tokens import cut_phrase
 from reconcile.text.legal_forms import DEPENDENT_FORMS
 from reconcile.text.unicode import is_vietnamese_syllable
 
@@ -39,7 +40,7 @@ def _name_level(unit: Record, firm: Record, score: float, similar: float) -> str
     if unit.core and unit.core == firm.core:
         return "exact"
     words = _distinguishing(unit, firm)
-    if words in ("trade_word_dropped", "trade_words_differ"):
+    if words in ("trade_word_dropped", "trade_word_cut", "trade_words_differ"):
         return words
     if words == "same_tokens":
         return "same_words"
@@ -105,14 +106,17 @@ def _distinguishing(unit: Record, firm: Record) -> str:
             # trade words that differ on both sides (XÂY DỰNG X / THƯƠNG MẠI X), with or
             # without a typo besides: often two firms of one name
             return "trade_words_differ"
-        if not typos:
-            if only_unit or only_firm:
-                # one side is the other with trade words, or a piece of one, left out (DỊCH
-                # VỤ XÂY DỰNG X / VỤ XÂY DỰNG X): a clerk's omission
-                return "trade_word_dropped"
-            return "same_tokens"  # the same words, reordered
         if only_unit or only_firm:
-            return "trade_word_dropped"  # a typo, and a trade word left out
+            # one side is the other with a trade word left out (DỊCH VỤ X / X), with or without
+            # a typo besides; or with a piece of one (THƯƠNG MẠI X / MẠI X): a clerk's slip,
+            # which two firms' names rarely are
+            if cut_phrase(own, set(only_unit), other_set) or cut_phrase(
+                other, set(only_firm), own_set
+            ):
+                return "trade_word_cut"
+            return "trade_word_dropped"
+        if not typos:
+            return "same_tokens"  # the same words, reordered
         return "near_word" if real_words else "typo"
     if len(differing) == 1:
         word = differing[0]
@@ -157,7 +161,11 @@ def _legal_form(unit: Record, firm: Record) -> str | None:
 def _commune(unit: Place, firm: Place) -> str | None:
     if not unit.commune_codes or not firm.commune_codes:
         return None
-    return "same" if unit.commune_codes & firm.commune_codes else "different"
+    if unit.commune_codes & firm.commune_codes:
+        return "same"
+    if unit.either_shape & firm.either_shape:
+        return "either_shape"  # the same name, one side in its pre-2025 shape
+    return "different"
 
 
 def _street(unit: Place, firm: Place, cuts: list[int]) -> tuple[str | None, float | None]:

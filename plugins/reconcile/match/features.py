@@ -14,7 +14,7 @@ from typing import Any
 
 from reconcile.match.tokens import distinctive_tokens, join_initials
 from reconcile.text import tax_code as tax_codes
-from reconcile.text.address import parse_address
+from reconcile.text.address import communes_in_either_shape, parse_address
 from reconcile.text.legal_forms import parse_name
 from reconcile.text.unicode import fold
 
@@ -48,6 +48,7 @@ class Place:
     street: str
     commune_codes: frozenset[str]
     province_code: str | None
+    either_shape: frozenset[str] = frozenset()  # the commune read in its old or new shape
 
 
 @lru_cache(maxsize=500_000)
@@ -65,7 +66,8 @@ def _place(address: str, province: str) -> Place:
     if not address:
         return Place("", frozenset(), None)
     parsed = parse_address(address, province)
-    return Place(parsed.street or "", frozenset(parsed.commune_codes), parsed.province_code)
+    return Place(parsed.street or "", frozenset(parsed.commune_codes), parsed.province_code,
+                 frozenset(communes_in_either_shape(parsed)))  # fmt: skip
 
 
 def place(record: Record) -> Place:

@@ -197,7 +197,7 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
             taken_firms.add(firm.key)
             band = "link" if probability >= link_at else "review"
             emit(unit_by_code[unit.key], firm.key, "fuzzy", round(weight, 3), band,
-                 explain(unit, firm, comparison, model, probability))  # fmt: skip
+                 explain(unit, firm, comparison, model, weight, probability))  # fmt: skip
 
     with timer.stage("assignment"):
         assign(scored)
@@ -243,12 +243,18 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
 def _weigh(
     pairs: list[tuple[Record, Record, Comparison]], model: Model, review_at: float
 ) -> list[tuple]:
+    """Each pair's probability among its unit's candidates (``Model.posteriors``)."""
+    by_unit: dict[str, list[tuple[Record, Record, Comparison]]] = {}
+    for pair in pairs:
+        by_unit.setdefault(pair[0].key, []).append(pair)
     out = []
-    for unit, firm, comparison in pairs:
-        weight = model.weight(comparison)
-        probability = model.probability(weight)
-        if probability >= review_at:
-            out.append((weight, probability, unit, firm, comparison))
+    for group in by_unit.values():
+        comparisons = [comparison for _, _, comparison in group]
+        for (unit, firm, comparison), (weight, probability) in zip(
+            group, model.posteriors(comparisons), strict=True
+        ):
+            if probability >= review_at:
+                out.append((weight, probability, unit, firm, comparison))
     return out
 
 
@@ -326,10 +332,10 @@ def _train(exact_pairs: list[tuple[Any, Any]], left_firms: list[Record], fuzzy_p
     return train(matches, non_matches, units_to_match, max(len(fuzzy_pairs), 1), opts)
 
 
-def explain(
-    unit: Record, firm: Record, comparison: Comparison, model: Model, probability: float
-) -> dict[str, Any]:
-    """What a fuzzy link rests on: the strings compared, each level and its weight."""
+def explain(unit: Record, firm: Record, comparison: Comparison, model: Model, weight: float,
+            probability: float) -> dict[str, Any]:  # fmt: skip
+    """What a fuzzy link rests on: the strings compared, each level and its weight, the prior
+    (log2 odds: the share of the unit's plausible candidates) and the probability among them."""
     contributions = model.contributions(comparison)
     return {
         "probability": round(probability, 5),
@@ -339,7 +345,7 @@ def explain(
         "street_score": comparison.scores["street"],
         "levels": comparison.levels,
         "weights": {k: round(v, 2) for k, v in contributions.items()},
-        "prior": round(model.prior, 2),
+        "prior": round(weight - sum(contributions.values()), 2),
         "roll_tax_code": unit.tax_digits or None,
         "unit_communes": sorted(place(unit).commune_codes),
         "firm_communes": sorted(place(firm).commune_codes),

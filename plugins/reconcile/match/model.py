@@ -15,6 +15,7 @@ from typing import Any
 
 from reconcile.match.compare import COMPARISONS, Comparison
 
+PLAUSIBLE = -5.0  # log2 Bayes factor below which a candidate takes no share of the prior
 LEARNED = tuple(c for c in COMPARISONS if c != "tax_code")
 
 
@@ -25,6 +26,7 @@ class Model:
     trained_on: int  # training matches used (0: priors only)
     m: dict[str, dict[str, float]] = field(default_factory=dict)
     u: dict[str, dict[str, float]] = field(default_factory=dict)
+    present: float = 0.8  # probability that a unit's firm is among its candidates
 
     def contributions(self, comparison: Comparison) -> dict[str, float]:
         out = {}
@@ -37,6 +39,28 @@ class Model:
 
     def weight(self, comparison: Comparison) -> float:
         return self.prior + sum(self.contributions(comparison).values())
+
+    def posteriors(self, comparisons: Sequence[Comparison]) -> list[tuple[float, float]]:
+        """(weight, probability) of each of one unit's candidate pairs, as alternatives.
+
+        A unit is one employer at most one firm: with probability ``present`` its firm is
+        among its K candidates, each as likely a priori (``present / K``). A pair's
+        probability is its share of the evidence against the other candidates and against
+        "none of them": a lone candidate with plain evidence is likely, two alike are each
+        in doubt. The weight is the pair's log2 odds before the competition.
+        """
+        if not comparisons:
+            return []
+        evidence = [sum(self.contributions(c).values()) for c in comparisons]
+        k = max(1, sum(e > PLAUSIBLE for e in evidence))
+        prior = self.present / k
+        top = max(evidence)
+        # scaled by 2**-top so that no term overflows
+        terms = [prior * 2.0 ** (e - top) for e in evidence]
+        rest = (1.0 - self.present) * 2.0 ** (-top)
+        total = rest + sum(terms)
+        prior_odds = math.log2(prior / (1.0 - prior)) if prior < 1.0 else 60.0
+        return [(prior_odds + e, t / total) for e, t in zip(evidence, terms, strict=True)]
 
     @staticmethod
     def probability(weight: float) -> float:

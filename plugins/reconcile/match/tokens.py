@@ -37,18 +37,40 @@ def join_initials(tokens: tuple[str, ...]) -> list[str]:
     return out
 
 
-def distinctive_tokens(tokens: tuple[str, ...] | list[str]) -> list[str]:
-    """The tokens left when every trade phrase is taken out."""
+def phrase_spans(tokens: tuple[str, ...] | list[str]) -> list[tuple[int, int]]:
+    """Where the trade phrases stand: (start, end) of each, longest phrase first at each place."""
     tokens = list(tokens)
     phrases = trade_phrases()
-    out: list[str] = []
+    spans: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
         for phrase in phrases:
             if tuple(tokens[i : i + len(phrase)]) == phrase:
+                spans.append((i, i + len(phrase)))
                 i += len(phrase)
                 break
         else:
-            out.append(tokens[i])
             i += 1
-    return out
+    return spans
+
+
+def distinctive_tokens(tokens: tuple[str, ...] | list[str]) -> list[str]:
+    """The tokens left when every trade phrase is taken out."""
+    tokens = list(tokens)
+    inside = {i for start, end in phrase_spans(tokens) for i in range(start, end)}
+    return [t for i, t in enumerate(tokens) if i not in inside]
+
+
+def cut_phrase(tokens: tuple[str, ...], missing: set[str], other: set[str]) -> bool:
+    """Whether ``missing`` (tokens of ``tokens`` the other name lacks) are pieces of a trade
+    phrase the other name has only a piece of: THƯƠNG MẠI written MẠI, XÂY DỰNG written XÂY.
+
+    The piece kept must not be a phrase itself: VẬT LIỆU XÂY DỰNG beside XÂY DỰNG is a trade
+    left out, not a word cut short."""
+    phrases = set(trade_phrases())
+    for start, end in phrase_spans(tokens):
+        span = tokens[start:end]
+        kept = tuple(t for t in span if t in other)
+        if kept and len(kept) < len(span) and kept not in phrases and missing & set(span):
+            return True
+    return False

@@ -435,6 +435,28 @@ def _commune_codes(
     return ()
 
 
+def communes_in_either_shape(address: Address) -> tuple[str, ...]:
+    """The NEW commune codes the address's commune could mean written in either shape.
+
+    Clerks write a pre-2025 commune with the new province and no district ("Xã Bình Thạnh,
+    Tỉnh Đồng Tháp" for the old Bình Thạnh of Hồng Ngự, now part of another commune), or
+    the reverse. Beside the codes parsed, this adds the new commune of that name in the
+    province and the successors of every old commune of that name in the old provinces merged
+    into it: a looser reading, for comparing two addresses, not for placing one.
+    """
+    if not address.commune or address.province_code is None:
+        return address.commune_codes
+    key = au.unit_name_key(address.commune)
+    codes = list(address.commune_codes)
+    found = _new_by_name().get((address.province_code, key), ())
+    codes += [c.code for c in found if _type_ok(c.type, address.commune_type)]
+    for old_province in au.old_province_codes_of_new(address.province_code):
+        for commune in _old_by_name().get((old_province, key), ()):
+            if _type_ok(commune.type, address.commune_type):
+                codes += commune.new_commune_codes
+    return tuple(dict.fromkeys(codes))
+
+
 def _is_old_only_name(province_text: str | None, province_code: str | None) -> bool:
     """A province name that disappeared in 2025 ("Tiền Giang", "Bến Tre")."""
     if not province_text or province_code is None:

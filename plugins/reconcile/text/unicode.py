@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import product
 
 import yaml
 
@@ -225,6 +226,18 @@ def _from_vni(word: str, upper: bool) -> str:
     return pattern.sub(lambda m: table[m.group(0)], word)
 
 
+# Windows-1252 leaves five bytes undefined; a program that read UTF-8 as Windows-1252 and
+# wrote it back turned those bytes into "?" (Ä? for Đ, á»? for ọ/ỏ/ờ/ề/Ố, Ã? for Á/Í/Ý).
+# Where a "?" stands for a missing byte each is tried, the letters Vietnamese uses most after
+# that lead byte first, and the first spelling that reads as a Vietnamese word is kept.
+_LOST_BYTE_ORDER = {
+    0xC3: (0x81, 0x8D, 0x9D, 0x8F, 0x90),  # Á Í Ý
+    0xC4: (0x90, 0x81, 0x8D, 0x8F, 0x9D),  # Đ
+    0xBB: (0x8D, 0x9D, 0x8F, 0x81, 0x90),  # ọ ờ ỏ ề Ố (after E1 BB)
+}
+_LOST_BYTE_DEFAULT = (0x90, 0x8D, 0x9D, 0x8F, 0x81)
+
+
 def _undo_utf8_as_cp1252(s: str) -> str | None:
     """UTF-8 bytes that were read as Windows-1252 ("CÃ´ng ty"), back to text; else None."""
     raw = bytearray()
@@ -238,8 +251,59 @@ def _undo_utf8_as_cp1252(s: str) -> str | None:
     try:
         repaired = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return None
+        repaired = _fill_lost_bytes(bytes(raw))
+        if repaired is None:
+            return None
     return repaired if repaired != s else None
+
+
+def _fill_lost_bytes(raw: bytes) -> str | None:
+    """Decode ``raw`` where some continuation bytes were written as "?"; None if it will not."""
+    mended = bytearray(raw)
+    for i in range(
+        1, len(mended)
+    ):  # à (C3 A0), Ạ (E1 BA A0)... whose no-break space became a space
+        lead2 = 0xC2 <= mended[i - 1] <= 0xDF
+        lead3 = i >= 2 and 0xE0 <= mended[i - 2] <= 0xEF and 0x80 <= mended[i - 1] <= 0xBF
+        if mended[i] == 0x20 and (lead2 or lead3):
+            mended[i] = 0xA0
+    words = bytes(mended).split(b" ")
+    out = []
+    for word in words:
+        try:
+            out.append(word.decode("utf-8"))
+            continue
+        except UnicodeDecodeError:
+            pass
+        holes = [i for i, byte in enumerate(word) if byte == 0x3F]
+        if not holes or len(holes) > 3:
+            return None
+        found = None
+        orders = [_LOST_BYTE_ORDER.get(word[i - 1], _LOST_BYTE_DEFAULT) if i else _LOST_BYTE_DEFAULT
+                  for i in holes]  # fmt: skip
+        for combination in product(*orders):
+            filled = bytearray(word)
+            for index, byte in zip(holes, combination, strict=True):
+                filled[index] = byte
+            try:
+                text = filled.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if found is None:
+                found = text
+            letters = "".join(ch for ch in text if ch.isalpha())
+            cased = letters in (letters.lower(), letters.upper(), letters.capitalize())
+            if letters and cased and is_vietnamese_syllable(letters.lower()):
+                found = text
+                break
+        if found is None:
+            return None
+        out.append(found)
+    text = " ".join(out)
+    # what comes back must be Latin script (Vietnamese is): "Ô Loan" is no broken "Ô\xa0Loan"
+    if any(ord(ch) > 0x24F and not 0x1E00 <= ord(ch) <= 0x1EFF for ch in text):
+        return None
+    return text
 
 
 # Latin-1 letters that real Vietnamese text uses; the other characters of the legacy tables

@@ -15,9 +15,10 @@ import pytest
 
 from reconcile.match import link_partition
 from reconcile.match.blocking import candidates
-from reconcile.match.compare import compare
+from reconcile.match.compare import Comparison, compare
 from reconcile.match.features import record
 from reconcile.match.link import matching_options
+from reconcile.match.model import Model
 from reconcile.text.admin_units import communes
 from reconcile.text.tax_code import make_valid, normalise
 from reconcile.warehouse.partitions import FIRM_COLUMNS, UNIT_COLUMNS
@@ -259,8 +260,16 @@ def test_blocking_finds_a_firm_when_every_rare_token_is_mistyped_or_a_space_move
         (
             "CÔNG TY TNHH VỤ XÂY DỰNG TOÀN VIỆT",
             "Công ty TNHH Dịch vụ Xây dựng Toàn Việt",
-            "trade_word_dropped",
+            "trade_word_cut",  # a piece of DỊCH VỤ kept: a slip, not another trade
         ),
+        (
+            "CÔNG TY TNHH MẠI NGUYỄN THÀNH BẢO",
+            "Công ty TNHH Thương mại Nguyễn Thành Bảo",
+            "trade_word_cut",
+        ),  # fmt: skip
+        ("CÔNG TY TNHH XÂY PHÚ VƯỢNG", "Công ty TNHH Xây dựng Phú Vượng", "trade_word_cut"),
+        # the piece kept is a trade of its own: a trade left out, as likely another firm
+        ("CÔNG TY TNHH XÂY DỰNG AN", "Công ty TNHH Vật liệu xây dựng An", "trade_word_dropped"),
         (
             "CÔNG TY TNHH XÂY DỰNG TOÀN VIỆT",
             "Công ty TNHH Dịch vụ Xây dựng Toàn Việt",
@@ -283,3 +292,43 @@ def test_a_branch_is_compared_by_its_companys_legal_form() -> None:
     assert levels["legal_form"] == "same" and levels["name"] == "exact"
     head = _record("H", "Công ty TNHH Hiệp Phát")
     assert compare(unit, head, opts).levels["legal_form"] == "branch_vs_head"
+
+
+def test_a_commune_written_in_its_old_shape_with_the_new_province_still_meets() -> None:
+    """The old Bình Thạnh of Hồng Ngự is part of another commune now; a clerk who writes it
+    with the new province and no district still names the same place as the registry."""
+    opts = matching_options()
+    unit = record("U", "Công ty TNHH Phan Văn Việt", "Ấp Cẩm Sơn, Xã Bình Thạnh, Tỉnh Đồng Tháp",
+                  PROVINCE, None, None)  # fmt: skip
+    firm = record("F", "Công ty TNHH Phan Văn Việt",
+                  "Ấp Cẩm Sơn, Xã Bình Thạnh, Thành phố Hồng Ngự, Tỉnh Đồng Tháp", PROVINCE,
+                  "1498390180", "1498390180")  # fmt: skip
+    assert compare(unit, firm, opts).levels["commune"] == "either_shape"
+    elsewhere = record("G", "Công ty TNHH Phan Văn Việt", "Số 1 đường Hùng Vương, Phường Sa Đéc, Tỉnh Đồng Tháp",
+                       PROVINCE, "1498390181", "1498390181")  # fmt: skip
+    assert compare(unit, elsewhere, opts).levels["commune"] == "different"
+
+
+def _model() -> Model:
+    levels = {
+        "name": {"exact": 6.0, "different": -4.0},
+        "commune": {"same": 6.0, "different": -8.0},
+    }
+    return Model(bayes=levels, prior=-4.0, trained_on=100, present=0.8)
+
+
+def _comparison(name: str, commune: str = "same") -> Comparison:
+    return Comparison({"name": name, "legal_form": None, "commune": commune, "street": None,
+                       "tax_code": "missing"}, {"name": 0, "street": None})  # fmt: skip
+
+
+def test_a_lone_plain_candidate_is_likely_and_two_alike_are_each_in_doubt() -> None:
+    model = _model()
+    [(_, alone)] = model.posteriors([_comparison("exact")])
+    assert alone > 0.99
+    # garbage candidates beside it take no share of the prior
+    garbage = [_comparison("different", "different")] * 30
+    with_garbage = model.posteriors([_comparison("exact"), *garbage])
+    assert with_garbage[0][1] > 0.99
+    twins = model.posteriors([_comparison("exact"), _comparison("exact")])
+    assert all(0.4 < p < 0.5 for _, p in twins)

@@ -98,6 +98,33 @@ def test_utf8_read_as_cp1252_is_undone():
     assert repair_legacy(mojibake) == "Công ty TNHH Thương mại"
 
 
+def _lossy_mojibake(text: str) -> str:
+    """UTF-8 read as Windows-1252 and written back by a program that put "?" for the five
+    bytes Windows-1252 lacks, and a plain space for the no-break space (0xA0)."""
+    read = "".join(bytes([b]).decode("cp1252", errors="replace") for b in text.encode())
+    return read.replace("\ufffd", "?").replace("\xa0", " ")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CÔNG TY CỔ PHẦN ĐẦU TƯ GIA ĐẠT",
+        "Công ty TNHH MTV Dịch vụ Vận tải Ngọc Hải",
+        "Chi nhánh Công ty TNHH Một thành viên Đông Nguyên",
+        "CHI NHÁNH CÔNG TY TNHH XÂY DỰNG THƯƠNG MẠI LẤP VÒ",
+    ],
+)
+def test_utf8_read_as_cp1252_with_bytes_lost_is_undone(name):
+    mojibake = _lossy_mojibake(name)
+    assert mojibake != name
+    assert repair_legacy(mojibake) == name
+
+
+def test_a_latin_name_that_only_looks_broken_is_left_alone():
+    assert repair_legacy("Ô Loan") == "Ô Loan"
+    assert repair_legacy("Is it ok? yes") == "Is it ok? yes"
+
+
 # --- built from the tables -------------------------------------------------------------------
 
 NAMES = [
