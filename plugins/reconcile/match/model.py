@@ -105,4 +105,6 @@ def train(matches: Sequence[Comparison], candidates: Sequence[Comparison], expec
     u_all["tax_code"] = {level: p["u"] for level, p in priors.items()}
     share = min(max(expected_matches, 1) / max(pairs_to_decide, 1), 0.5)
     prior = math.log2(share / (1 - share))
-    return Model(bayes, prior, len(matches) if use_data else 0, m_all, u_all)
+    # untrained, the levels weigh nothing: a lone candidate must not look likely for being alone
+    present = float(settings.get("present", 0.8)) if use_data else share
+    return Model(bayes, prior, len(matches) if use_data else 0, m_all, u_all, present)

@@ -24,6 +24,7 @@ near spellings taken as the same word) and its support:
 | several words dropped | never (a place or a person's name inside a longer one) |
 | words differ on both sides | the same commune and the whole names at least 90 alike |
 | any shared word, tax-code support | always |
+| any (``address_only``) | the same street address in the same commune (either shape), the same legal form, no other valid code on the roll: the firm renamed since the roll was written |
 
 A unit whose roll code is another valid code needs the same commune and the same words or one
 dropped. Names must first reach ``min_name`` (best of token-set, plain and partial ratio),
@@ -31,8 +32,8 @@ dropped. Names must first reach ``min_name`` (best of token-set, plain and parti
 
 Blocking keeps it fast on a large province: a firm is compared only with units sharing one of
 its name tokens that is rare among the unlinked units, one of its communes (a vectorised
-``rapidfuzz.process.cdist`` per commune, with a score cut-off), or its tax code with one digit
-masked. Each unit is offered to one firm at most (the best-scoring), each firm keeps its best
+``rapidfuzz.process.cdist`` per commune, with a score cut-off, on the names and on the street
+addresses), or its tax code with one digit masked. Each unit is offered to one firm at most (the best-scoring), each firm keeps its best
 unit. Pure: DataFrames in, a DataFrame out.
 """
 
@@ -51,11 +52,12 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Hamming
 
 from reconcile.match.features import Record, place, record
+from reconcile.text.legal_forms import DEPENDENT_FORMS
 
 SEARCH_COLUMNS = [
     "tax_code", "unit_code", "unit_name", "unit_address", "firm_core", "unit_core",
     "name_score", "partial_score", "ratio_score", "name_shape", "words_only_in_firm", "words_only_in_unit",
-    "commune", "unit_communes", "tax_code_relation", "score",
+    "commune", "unit_communes", "tax_code_relation", "same_address", "address_only", "score",
 ]  # fmt: skip
 
 DEFAULTS: dict[str, Any] = {
@@ -73,6 +75,8 @@ DEFAULTS: dict[str, Any] = {
     "min_ratio_words_differ": 90,
     # a run of this many digits shared by the two codes supports the pair
     "min_shared_digits": 7,
+    # the same street address: the streets' plain ratio at least this (in one commune)
+    "same_street": 95,
 }
 
 
@@ -128,11 +132,13 @@ def _masked(digits: str) -> list[str]:
 
 def _candidates(
     firms: _Side, units: _Side, opts: dict[str, Any]
-) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+) -> tuple[dict[int, set[int]], dict[int, set[int]], dict[int, set[int]]]:
     """firm index -> unit indexes worth scoring (rare shared token, same commune, near code),
-    and the same for the pairs whose codes are equal or one digit apart."""
+    the same for the pairs whose codes are equal or one digit apart, and for the pairs at the
+    same street address."""
     found: dict[int, set[int]] = defaultdict(set)
     near_code: dict[int, set[int]] = defaultdict(set)
+    same_address: dict[int, set[int]] = defaultdict(set)
     # 1. a name token rare among the unlinked units
     by_token: dict[str, list[int]] = defaultdict(list)
     for j, unit in enumerate(units.records):
@@ -157,12 +163,12 @@ def _candidates(
     firms_in: dict[str, list[int]] = defaultdict(list)
     units_in: dict[str, list[int]] = defaultdict(list)
     for i, firm in enumerate(firms.records):
-        for commune in place(firm).commune_codes:
+        for commune in place(firm).either_shape:
             firms_in[commune].append(i)
     for j, unit in enumerate(units.records):
-        for commune in place(unit).commune_codes:
+        for commune in place(unit).either_shape:
             units_in[commune].append(j)
-    cutoff = float(opts["commune_cutoff"])
+    cutoff, street_cutoff = float(opts["commune_cutoff"]), float(opts["same_street"])
     for commune, members in firms_in.items():
         others = units_in.get(commune)
         if not others:
@@ -172,7 +178,20 @@ def _candidates(
         rows, cols = scores.nonzero()
         for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
             found[members[r]].add(others[c])
-    return found, near_code
+        # 4. the same street address in that commune, whatever the names
+        streets = process.cdist([place(firms.records[i]).street for i in members],
+                                [place(units.records[j]).street for j in others], scorer=fuzz.ratio,
+                                score_cutoff=street_cutoff, dtype=np.uint8, workers=1)  # fmt: skip
+        rows, cols = streets.nonzero()
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            street = place(firms.records[members[r]]).street
+            # the numbers (house, lot, hamlet) equal: Số 14 is not Số 142
+            if street and _NUMBERS.findall(street) == _NUMBERS.findall(
+                place(units.records[others[c]]).street
+            ):
+                found[members[r]].add(others[c])
+                same_address[members[r]].add(others[c])
+    return found, near_code, same_address
 
 
 def _pair_keys(blocks: dict[int, set[int]], width: int) -> np.ndarray:
@@ -200,6 +219,7 @@ def _scores(firms: _Side, units: _Side, fi: np.ndarray, uj: np.ndarray) -> dict[
     return {"name": name, "ratio": ratio, "partial": partial, "best": best}
 
 
+_NUMBERS = re.compile(r"\d+")
 _NUMERALS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 # the words of legal forms and of "branch of ... at": a clerk's typo in one ("một thành vêin",
 # "THNÀH", "tạại") keeps the whole legal form in the name core, where it is not a name
@@ -301,28 +321,43 @@ def _plausible(shape: str, shared: int, commune: str | None, code: str, other_va
     return False
 
 
+def _renamed(firm: Record, unit: Record, code: str) -> bool:
+    """Whether the unit may be the firm under the name it had before it renamed itself: the
+    pair was found at the same street address, both are head offices or both branches, the
+    legal forms are the same where both are written, and the roll names no other valid code."""
+    if code == "different" and unit.tax_code:
+        return False
+    forms = firm.legal_forms - DEPENDENT_FORMS, unit.legal_forms - DEPENDENT_FORMS
+    # a branch written with no company form ("CHI NHÁNH HÒA LỘC") says nothing against it
+    return firm.dependent == unit.dependent and (forms[0] == forms[1] or not all(forms))
+
+
 def _judge(firm: Record, unit: Record, name: float, partial: float, ratio: float, best: float,
-           opts: dict[str, Any]) -> dict[str, Any] | None:  # fmt: skip
+           opts: dict[str, Any], same_address: bool = False) -> dict[str, Any] | None:  # fmt: skip
     """The pair's support, or None when the unit is not a plausible registration."""
     if not firm.core or not unit.core:
         return None
     code = tax_code_relation(unit, firm, int(opts["min_shared_digits"]))
-    if best < float(opts["min_name_with_code"]):
-        return None
     code_support = code in ("equal", "one_digit", "shared")
-    if not code_support and best < float(opts["min_name"]):
+    renamed = same_address and _renamed(firm, unit, code)
+    if not renamed and best < float(opts["min_name_with_code"]):
+        return None
+    if not renamed and not code_support and best < float(opts["min_name"]):
         return None
     shape, only_firm, only_unit, shared = name_shape(firm, unit, float(opts["near_spelling"]))
     unit_place, firm_place = place(unit), place(firm)
     if unit_place.commune_codes and firm_place.commune_codes:
         commune = "same" if unit_place.commune_codes & firm_place.commune_codes else "different"
+        if commune == "different" and unit_place.either_shape & firm_place.either_shape:
+            commune = "same"  # one side wrote the commune in its pre-2025 shape
     else:
         commune = None
     other_valid_code = code == "different" and bool(unit.tax_code)
-    if not _plausible(shape, shared, commune, code, other_valid_code, ratio, opts):
+    by_name = _plausible(shape, shared, commune, code, other_valid_code, ratio, opts)
+    if not by_name and not renamed:
         return None
     score = best + (10 if commune == "same" else 0) + (15 if code_support else 0)
-    score += {"same": 5, "word_dropped": 3}.get(shape, 0)
+    score += {"same": 5, "word_dropped": 3}.get(shape, 0) - (0 if by_name else 100)
     score += fuzz.token_sort_ratio(firm.core, unit.core) / 100  # ties: the closer whole name
     return {
         "unit_code": unit.key, "unit_name": unit.name, "unit_address": unit.address,
@@ -330,7 +365,8 @@ def _judge(firm: Record, unit: Record, name: float, partial: float, ratio: float
         "name_score": round(name, 1), "partial_score": round(partial, 1), "ratio_score": round(ratio, 1),
         "name_shape": shape, "words_only_in_firm": " ".join(only_firm), "words_only_in_unit": " ".join(only_unit),
         "commune": commune, "unit_communes": ",".join(sorted(unit_place.commune_codes)),
-        "tax_code_relation": code, "score": round(score, 1),
+        "tax_code_relation": code, "same_address": same_address, "address_only": not by_name,
+        "score": round(score, 1),
     }  # fmt: skip
 
 
@@ -355,7 +391,7 @@ def search_roll(firms: pd.DataFrame, units: pd.DataFrame, province: str,
     unit_records = [record(str(u.unit_code), _text(u.name), _text(u.address), province, _text(u.tax_code),
                            _text(u.tax_code_raw)) for u in units.itertuples(index=False)]  # fmt: skip
     firm_side, unit_side = _side(firm_records), _side(unit_records)
-    blocks, near_code = _candidates(firm_side, unit_side, opts)
+    blocks, near_code, same_address = _candidates(firm_side, unit_side, opts)
     refused = {(str(u), str(t)) for u, t in rejected}
     width = len(unit_records)
     keys = _pair_keys(blocks, width)
@@ -365,15 +401,19 @@ def search_roll(firms: pd.DataFrame, units: pd.DataFrame, province: str,
         scores = _scores(firm_side, unit_side, fi, uj)
         # below min_name a pair needs a tax code equal or one digit apart (blocked on above)
         coded = np.isin(keys, _pair_keys(near_code, width))
-        keep = (scores["best"] >= float(opts["min_name"])) | (
-            (scores["best"] >= float(opts["min_name_with_code"])) & coded
+        at_address = np.isin(keys, _pair_keys(same_address, width))
+        keep = (
+            (scores["best"] >= float(opts["min_name"]))
+            | at_address
+            | ((scores["best"] >= float(opts["min_name_with_code"])) & coded)
         )
         for k in np.flatnonzero(keep).tolist():
             firm, unit = firm_records[int(fi[k])], unit_records[int(uj[k])]
             if (unit.key, firm.key) in refused:
                 continue
             judged = _judge(firm, unit, float(scores["name"][k]), float(scores["partial"][k]),
-                            float(scores["ratio"][k]), float(scores["best"][k]), opts)  # fmt: skip
+                            float(scores["ratio"][k]), float(scores["best"][k]), opts,
+                            bool(at_address[k]))  # fmt: skip
             if judged is not None:
                 found.append((judged["score"], firm.key, unit.key, judged))
     taken_firms: set[str] = set()

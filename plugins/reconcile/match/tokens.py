@@ -7,7 +7,7 @@ DŨNG and the ``An`` of AN TÂN stay names.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from reconcile.settings import load_yaml_list, package_data
 
@@ -37,26 +37,34 @@ def join_initials(tokens: tuple[str, ...]) -> list[str]:
     return out
 
 
-def phrase_spans(tokens: tuple[str, ...] | list[str]) -> list[tuple[int, int]]:
+@cache
+def _phrases_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in trade_phrases():  # longest first
+        index.setdefault(phrase[0], []).append(phrase)
+    return {word: tuple(phrases) for word, phrases in index.items()}
+
+
+@lru_cache(maxsize=200_000)
+def phrase_spans(tokens: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
     """Where the trade phrases stand: (start, end) of each, longest phrase first at each place."""
-    tokens = list(tokens)
-    phrases = trade_phrases()
+    by_first = _phrases_by_first_word()
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
-        for phrase in phrases:
-            if tuple(tokens[i : i + len(phrase)]) == phrase:
+        for phrase in by_first.get(tokens[i], ()):
+            if tokens[i : i + len(phrase)] == phrase:
                 spans.append((i, i + len(phrase)))
                 i += len(phrase)
                 break
         else:
             i += 1
-    return spans
+    return tuple(spans)
 
 
 def distinctive_tokens(tokens: tuple[str, ...] | list[str]) -> list[str]:
     """The tokens left when every trade phrase is taken out."""
-    tokens = list(tokens)
+    tokens = tuple(tokens)
     inside = {i for start, end in phrase_spans(tokens) for i in range(start, end)}
     return [t for i, t in enumerate(tokens) if i not in inside]
 

@@ -97,6 +97,12 @@ def _search_words(found: dict[str, Any]) -> str:
     if found["words_only_in_unit"]:
         parts.append(f"đơn vị có thêm từ «{found['words_only_in_unit']}»")
     parts.append(SEARCH_COMMUNE.get(found["commune"], SEARCH_COMMUNE[None]))
+    if found.get("same_address"):
+        parts.append("cùng địa chỉ (số nhà, đường, ấp/tổ)")
+    if found.get("address_only"):
+        parts.append(
+            "tên khác hẳn nhưng cùng địa chỉ và cùng loại hình: doanh nghiệp có thể đã đổi tên"
+        )
     parts.append(SEARCH_TAX_CODE[found["tax_code_relation"]])
     return "; ".join(parts)
 

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from reconcile.text.unicode import fold, is_vietnamese_syllable, nfc, repair_legacy, word_pairs
 
@@ -264,6 +264,14 @@ def _place_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def _mistyped_at(accented: str, folded: str) -> bool:
+    """Whether a word is "tại" mistyped (tạj, tạại, tiạ, yại): one edit from it, or a letter
+    doubled, and no Vietnamese word itself (TÂN, TÀI and TIA are words, not slips)."""
+    if not 3 <= len(folded) <= 4 or is_vietnamese_syllable(accented.lower()):
+        return False
+    return OSA.distance(folded, "tai") == 1 or re.sub(r"(.)\1", r"\1", folded) == "tai"
+
+
 def _branch_place(
     words: list[tuple[str, str, bool]],
     keep: list[int],
@@ -303,10 +311,12 @@ def _branch_place(
             return [i for i in keep if segment[i] != segment[-1]], place, False
     for k in range(len(keep) - 2, 0, -1):
         accented, folded, _ = words[keep[k]]
-        if folded != "tai":
-            continue
         after = [words[i][1] for i in keep[k + 1 :]]
         place = " ".join(after)
+        if folded != "tai":
+            if _mistyped_at(accented, folded) and place in _place_names():
+                return keep[:k], place, True  # tạj, tạại, tiạ Vĩnh Long: "tại" mistyped
+            continue
         if accents:
             if accented != "tại":
                 continue

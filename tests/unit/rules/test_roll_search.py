@@ -143,6 +143,27 @@ def test_a_near_tax_code_supports_a_looser_name() -> None:
     assert search_roll(firms, other, "82").empty
 
 
+def test_a_renamed_firm_is_looked_for_at_its_address() -> None:
+    """The registry has the new name, the roll the old one, with no tax code: no word in
+    common, but the same street address in the same commune (the roll writes the pre-2025
+    commune with the new province) and the same legal form."""
+    firms = pd.DataFrame([{"tax_code": "0100233488", "name": "CÔNG TY TNHH MTV VẬT LIỆU THƯỜNG THỚI",
+                           "address": "Số 14, Ấp Ba Sao, Xã Bình Thạnh, Thành phố Hồng Ngự, Tỉnh Đồng Tháp"}])  # fmt: skip
+    units = pd.DataFrame([{"unit_code": "TZ1", "name": "CÔNG TY TNHH MTV THÂN CỬU NGHĨA",
+                           "address": "Số 14, Ấp Ba Sao, Xã Bình Thạnh, Tỉnh Đồng Tháp",
+                           "tax_code": None, "tax_code_raw": None}])  # fmt: skip
+    found = search_roll(firms, units, "82")
+    assert found[["tax_code", "unit_code"]].values.tolist() == [["0100233488", "TZ1"]]
+    assert found["address_only"].tolist() == [True]
+    # another legal form at that address is another firm
+    other_form = units.assign(name="CÔNG TY CỔ PHẦN THÂN CỬU NGHĨA")
+    assert search_roll(firms, other_form, "82").empty
+    # another house on that hamlet is another firm
+    for house in ("Số 41", "Số 142"):
+        next_door = units.assign(address=f"{house}, Ấp Ba Sao, Xã Bình Thạnh, Tỉnh Đồng Tháp")
+        assert search_roll(firms, next_door, "82").empty, house
+
+
 def test_the_workbook_asks_the_question_instead_of_accusing(tmp_path: Path) -> None:
     findings, links = _judged()
     rows = case_rows(findings, pd.DataFrame(columns=["case_id", "status"]), links, CATALOG)

@@ -107,6 +107,11 @@ def test_hd_is_a_name_where_it_does_not_follow_cong_ty():
         ("Công ty TNHH Hiệp Phát - CN Cần Thơ", "hiep phat", "can tho"),
         ("Chi nhánh 2 - Công ty TNHH Hiệp Phát", "hiep phat", "2"),
         ("Cong ty TNHH Thuong mai Minh Hoang tai My Ngai", "thuong mai minh hoang", "my ngai"),
+        # "tại" mistyped: a letter changed, doubled or two swapped
+        ("Công ty TNHH MTV Xây dựng Kim Minh tạj Vĩnh Long", "xay dung kim minh", "vinh long"),
+        ("Công ty TNHH In ấn Phú Phong tạại Vũng Liêm", "in an phu phong", "vung liem"),
+        ("Công ty TNHH Huỳnh Thùy Tâm tiạ Duyên Hải", "huynh thuy tam", "duyen hai"),
+        ("CÔNG TY TNHH MINH LONG YẠI CHỢ LÁCH", "minh long", "cho lach"),
     ],
 )  # fmt: skip
 def test_where_a_branch_is_stays_out_of_the_core(name, core, place):
@@ -118,7 +123,7 @@ def test_where_a_branch_is_stays_out_of_the_core(name, core, place):
 @pytest.mark.parametrize(
     "name",
     ["CONG TY TNHH VAN TAI MY THO", "Công ty TNHH Phát Tài", "CÔNG TY TNHH TÀI LỘC",
-     "CONG TY TNHH PHAT TAI LOC"],
+     "CONG TY TNHH PHAT TAI LOC", "Công ty TNHH Thương mại Tân Thành", "Công ty TNHH Tia Sáng"],
 )  # fmt: skip
 def test_tai_that_is_not_at_makes_no_branch(name):
     parsed = parse_name(name)
