@@ -33,7 +33,7 @@ def _deletions(text: str) -> set[str]:
     return {text} | {text[:i] + text[i + 1 :] for i in range(len(text))}
 
 
-def typo_keys(record: Record) -> list[str]:
+def typo_keys_of(record: Record) -> list[str]:
     """Keys that survive one typo and a moved space: the deletion neighbourhood of each pair
     of adjacent distinctive tokens written without its space (of the one token, for a
     one-word name of four letters or more)."""
@@ -64,43 +64,64 @@ def swapped_roots(digits: str) -> list[str]:
     ]
 
 
+class Index:
+    """The firms' keys, built once and asked for several sets of units (the units to match,
+    and the units sampled to train the model)."""
+
+    def __init__(self, firms: list[Record], typo_keys: bool) -> None:
+        self.firms = firms
+        self.typo_keys = typo_keys
+        index: dict[str, list[int]] = defaultdict(list)
+        for i, firm in enumerate(firms):
+            for key in set(name_keys(firm)):
+                index[key].append(i)
+            if typo_keys:
+                for key in set(typo_keys_of(firm)):
+                    index[key].append(i)
+            if firm.tax_code:
+                root = firm.tax_code[:10]
+                index[f"r:{root}"].append(i)
+                for key in code_keys(root):
+                    index[key].append(i)
+        self.index = index
+        self.frequency = Counter({key: len(members) for key, members in index.items()})
+
+    def candidates(self, units: Iterable[Record], max_block_size: int, keys_per_record: int,
+                   typo_keys_per_record: int = 0) -> dict[str, set[int]]:  # fmt: skip
+        """unit key -> indexes into the firms of the firms worth comparing with it.
+
+        A second pass on typo keys (``typo_keys_per_record`` of the rarest), for the units whose
+        name no candidate of the first has, finds the firm when every rare token of the unit is
+        mistyped, or a space moved inside one."""
+        index, frequency, firms = self.index, self.frequency, self.firms
+        typo_keys_per_record = typo_keys_per_record if self.typo_keys else 0
+        result: dict[str, set[int]] = {}
+        for unit in units:
+            found: set[int] = set()
+            keys = [k for k in set(name_keys(unit)) if 0 < frequency.get(k, 0) <= max_block_size]
+            keys.sort(key=lambda k: (frequency[k], k))
+            for key in keys[:keys_per_record]:
+                found.update(index[key])
+            # the second pass only for a unit whose name no candidate has as it is written
+            # (spaces aside): each pass adds candidates, and with them doubt for every pair
+            if typo_keys_per_record and not any(firms[i].squeezed == unit.squeezed for i in found):
+                typo = [
+                    k for k in set(typo_keys_of(unit)) if 0 < frequency.get(k, 0) <= max_block_size
+                ]
+                typo.sort(key=lambda k: (frequency[k], k))
+                for key in typo[:typo_keys_per_record]:
+                    found.update(index[key])
+            if unit.tax_digits:
+                found.update(index.get(f"r:{unit.tax_digits[:10]}", ()))
+                for key in code_keys(unit.tax_digits) + swapped_roots(unit.tax_digits):
+                    found.update(index.get(key, ()))
+            result[unit.key] = found
+        return result
+
+
 def candidates(units: Iterable[Record], firms: list[Record], max_block_size: int,
                keys_per_record: int, typo_keys_per_record: int = 0) -> dict[str, set[int]]:  # fmt: skip
-    """unit key -> indexes into ``firms`` of the firms worth comparing with it.
-
-    A second pass on typo keys (``typo_keys_per_record`` of the rarest), for the units whose
-    name no candidate of the first has, finds the firm when every rare token of the unit is
-    mistyped, or a space moved inside one."""
-    index: dict[str, list[int]] = defaultdict(list)
-    for i, firm in enumerate(firms):
-        for key in set(name_keys(firm)):
-            index[key].append(i)
-        if typo_keys_per_record:
-            for key in set(typo_keys(firm)):
-                index[key].append(i)
-        if firm.tax_code:
-            root = firm.tax_code[:10]
-            index[f"r:{root}"].append(i)
-            for key in code_keys(root):
-                index[key].append(i)
-    frequency = Counter({key: len(members) for key, members in index.items()})
-    result: dict[str, set[int]] = {}
-    for unit in units:
-        found: set[int] = set()
-        keys = [k for k in set(name_keys(unit)) if 0 < frequency.get(k, 0) <= max_block_size]
-        keys.sort(key=lambda k: (frequency[k], k))
-        for key in keys[:keys_per_record]:
-            found.update(index[key])
-        # the second pass only for a unit whose name no candidate has as it is written (spaces
-        # aside): each pass adds candidates, and with them a lower prior for every pair
-        if typo_keys_per_record and not any(firms[i].squeezed == unit.squeezed for i in found):
-            typo = [k for k in set(typo_keys(unit)) if 0 < frequency.get(k, 0) <= max_block_size]
-            typo.sort(key=lambda k: (frequency[k], k))
-            for key in typo[:typo_keys_per_record]:
-                found.update(index[key])
-        if unit.tax_digits:
-            found.update(index.get(f"r:{unit.tax_digits[:10]}", ()))
-            for key in code_keys(unit.tax_digits) + swapped_roots(unit.tax_digits):
-                found.update(index.get(key, ()))
-        result[unit.key] = found
-    return result
+    """unit key -> indexes into ``firms`` of the firms worth comparing with it (``Index``)."""
+    return Index(firms, bool(typo_keys_per_record)).candidates(
+        units, max_block_size, keys_per_record, typo_keys_per_record
+    )

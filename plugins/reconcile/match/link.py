@@ -160,9 +160,15 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
                         for f in left_firms]  # fmt: skip
 
     with timer.stage("blocking"):
-        blocks = blocking.candidates(unit_records, firm_records, int(opts["blocking"]["max_block_size"]),
-                                     int(opts["blocking"]["keys_per_record"]),
-                                 int(opts["blocking"].get("typo_keys_per_record", 0)))  # fmt: skip
+        # one index for the firms to match and the linked firms the model trains on
+        sample = _training_sample(exact_pairs, province)
+        population = firm_records + [own for _, own in sample]
+        settings = opts["blocking"]
+        limits = (int(settings["max_block_size"]), int(settings["keys_per_record"]),
+                  int(settings.get("typo_keys_per_record", 0)))  # fmt: skip
+        firm_index = blocking.Index(population, bool(limits[2]))
+        blocks = {unit: {i for i in found if i < len(firm_records)}
+                  for unit, found in firm_index.candidates(unit_records, *limits).items()}  # fmt: skip
 
     with timer.stage("scoring"):
         pairs: list[tuple[Record, Record, Comparison]] = []
@@ -174,9 +180,8 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
                 pairs.append((unit, firm, compare(unit, firm, opts)))
 
     with timer.stage("training"):
-        model = _train(
-            exact_pairs, firm_records, [c for _, _, c in pairs], len(unit_records), province, opts
-        )
+        model = _train(sample, population, firm_index.candidates([u for u, _ in sample], *limits),
+                       [c for _, _, c in pairs], len(unit_records), opts)  # fmt: skip
 
     with timer.stage("weighing"):
         link_at, review_at = float(opts["bands"]["link"]), float(opts["bands"]["review"])
@@ -292,8 +297,25 @@ def _closest_names(units: list[Record], firms: list[Record], seen: set[tuple[str
     return out
 
 
-def _train(exact_pairs: list[tuple[Any, Any]], left_firms: list[Record], fuzzy_pairs: list[Comparison],
-           units_to_match: int, province: str, opts: dict[str, Any]) -> Model:  # fmt: skip
+def _training_sample(
+    exact_pairs: list[tuple[Any, Any]], province: str
+) -> list[tuple[Record, Record]]:
+    """Up to TRAINING_SAMPLE exact links as (unit, firm) records, the unit's tax code left out
+    (compared as a fuzzy pair would be)."""
+    sample = (
+        exact_pairs
+        if len(exact_pairs) <= TRAINING_SAMPLE
+        else random.Random(0).sample(exact_pairs, TRAINING_SAMPLE)
+    )
+    return [
+        (record(u.unit_code, _text(u.name), _text(u.address), province, None, None),
+         record(f.tax_code, _text(f.name), _text(f.address), province, f.tax_code, f.tax_code))
+        for u, f in sample
+    ]  # fmt: skip
+
+
+def _train(sample: list[tuple[Record, Record]], population: list[Record], blocks: dict[str, set[int]],
+           fuzzy_pairs: list[Comparison], units_to_match: int, opts: dict[str, Any]) -> Model:  # fmt: skip
     """m from a sample of exact links; u from the other candidates those units would have had.
 
     Blocking the sampled units against their own firms and the firms still unlinked gives
@@ -301,30 +323,13 @@ def _train(exact_pairs: list[tuple[Any, Any]], left_firms: list[Record], fuzzy_p
     pairs. The fuzzy candidates themselves hold their true matches, so they serve for u only
     when the exact links are too few.
     """
-    sample = (
-        exact_pairs
-        if len(exact_pairs) <= TRAINING_SAMPLE
-        else random.Random(0).sample(exact_pairs, TRAINING_SAMPLE)
-    )
-    unit_records = [
-        record(u.unit_code, _text(u.name), _text(u.address), province, None, None)
-        for u, _ in sample
-    ]
-    own_firms = [
-        record(f.tax_code, _text(f.name), _text(f.address), province, f.tax_code, f.tax_code)
-        for _, f in sample
-    ]
-    population = own_firms + left_firms
-    blocks = blocking.candidates(unit_records, population, int(opts["blocking"]["max_block_size"]),
-                                 int(opts["blocking"]["keys_per_record"]),
-                                 int(opts["blocking"].get("typo_keys_per_record", 0)))  # fmt: skip
     matches, non_matches = [], []
-    for unit, own in zip(unit_records, own_firms, strict=True):
+    for unit, own in sample:
         matches.append(compare(unit, own, opts))
         for index in blocks.get(unit.key, ()):
             # the firm's own head office and branches share its name by design and are told
             # apart by the legal-form and tax-code comparisons: as non-matches for the name
-            # and address they would make an equal name in the same commune look common
+            # and address they would make an equal name look common
             if population[index].key[:10] != own.key[:10]:
                 non_matches.append(compare(unit, population[index], opts))
     if len(non_matches) < int(opts["model"]["min_training_pairs"]):

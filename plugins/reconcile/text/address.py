@@ -228,6 +228,13 @@ def _scan(segment: str) -> list[_Item]:
     return items
 
 
+@lru_cache(maxsize=1 << 17)
+def _scanned(segment: str) -> tuple[tuple[str, str | None, tuple[_Word, ...]], ...]:
+    """``_scan`` of a part, kept: the commune, district and province parts of a province's
+    addresses repeat thousands of times. Frozen, since the parse changes its items' kinds."""
+    return tuple((item.kind, item.type, tuple(item.words)) for item in _scan(segment))
+
+
 def _resolve_cities(items: list[_Item]) -> None:
     """ "Thành phố X" is a district when a province follows, else a province if X is one."""
     for idx, item in enumerate(items):
@@ -481,7 +488,8 @@ def parse_address(text: str, province_hint: str | None = None) -> Address:
 @lru_cache(maxsize=65536)
 def _parse(text: str, province_hint: str | None) -> Address:
     repaired = nfc(repair_legacy(text))
-    items = [item for segment in _segments(repaired) for item in _scan(segment)]
+    items = [_Item(kind, type_, list(words)) for segment in _segments(repaired)
+             for kind, type_, words in _scanned(segment)]  # fmt: skip
     _resolve_cities(items)
     province = _take_province(items)
     province_code = au.province_code_by_name(province.name) if province else None

@@ -130,6 +130,7 @@ def _tone_in_place(cluster: str, at: int, closed: bool) -> bool:
     return at == 0
 
 
+@lru_cache(maxsize=1 << 17)
 def is_vietnamese_syllable(word: str) -> bool:
     """Whether ``word`` (one word, any case, NFC or NFD) is a well-formed Vietnamese syllable.
 
