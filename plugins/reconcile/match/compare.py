@@ -76,17 +76,14 @@ def _distinguishing(unit: Record, firm: Record) -> str:
     real_words = False  # two names a letter apart (HÂN / HẠNH), not a word mistyped
     # the nearest spellings first: HỒGN goes with HỒNG, not THƯƠNG with HỒNG
     near_pairs = sorted(
-        (
-            (-OSA.normalized_similarity(token, other), i, j)
-            for i, token in enumerate(only_unit)
-            for j, other in enumerate(only_firm)
-        ),
+        (-similarity, i, j)
+        for i, token in enumerate(only_unit)
+        for j, other in enumerate(only_firm)
+        if (similarity := OSA.normalized_similarity(token, other, score_cutoff=0.6))
     )
     used_unit: set[int] = set()
     used_firm: set[int] = set()
-    for similarity, i, j in near_pairs:
-        if -similarity < 0.6:
-            break
+    for _, i, j in near_pairs:
         if i in used_unit or j in used_firm:
             continue
         used_unit.add(i)
