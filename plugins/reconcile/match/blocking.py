@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from reconcile.match.features import Record
+from reconcile.text.unicode import fold
 
 
 def name_keys(record: Record) -> list[str]:
@@ -42,6 +43,20 @@ def typo_keys_of(record: Record) -> list[str]:
     if len(tokens) == 1 and len(tokens[0]) >= 4:
         pieces = [tokens[0]]
     return [f"d:{v}" for piece in pieces if len(piece) <= 24 for v in _deletions(piece)]
+
+
+def address_keys(record: Record) -> list[str]:
+    """The street part of the address as written (its first part, with a number in it: a house,
+    a lot, a hamlet), alone and with the part after it: firms at one address are few, and the
+    part is read the same whether the commune after it is written in its old or new shape."""
+    parts = [fold(part) for part in record.address.split(",")]
+    first = " ".join(parts[0].split()) if parts else ""
+    if len(first.split()) < 2 or not any(ch.isdigit() for ch in first):
+        return []
+    keys = [f"a:{first}"]
+    if len(parts) > 1:
+        keys.append(f"a:{first}|{' '.join(parts[1].split())}")
+    return keys
 
 
 def code_keys(digits: str) -> list[str]:
@@ -78,6 +93,8 @@ class Index:
             if typo_keys:
                 for key in set(typo_keys_of(firm)):
                     index[key].append(i)
+                for key in set(address_keys(firm)):
+                    index[key].append(i)
             if firm.tax_code:
                 root = firm.tax_code[:10]
                 index[f"r:{root}"].append(i)
@@ -87,7 +104,7 @@ class Index:
         self.frequency = Counter({key: len(members) for key, members in index.items()})
 
     def candidates(self, units: Iterable[Record], max_block_size: int, keys_per_record: int,
-                   typo_keys_per_record: int = 0) -> dict[str, set[int]]:  # fmt: skip
+                   typo_keys_per_record: int = 0, address_block_size: int = 0) -> dict[str, set[int]]:  # fmt: skip
         """unit key -> indexes into the firms of the firms worth comparing with it.
 
         A second pass on typo keys (``typo_keys_per_record`` of the rarest), for the units whose
@@ -111,6 +128,10 @@ class Index:
                 typo.sort(key=lambda k: (frequency[k], k))
                 for key in typo[:typo_keys_per_record]:
                     found.update(index[key])
+                # and the firms at the unit's street address, where few firms are
+                for key in address_keys(unit):
+                    if 0 < frequency.get(key, 0) <= address_block_size:
+                        found.update(index[key])
             if unit.tax_digits:
                 found.update(index.get(f"r:{unit.tax_digits[:10]}", ()))
                 for key in code_keys(unit.tax_digits) + swapped_roots(unit.tax_digits):
@@ -120,8 +141,9 @@ class Index:
 
 
 def candidates(units: Iterable[Record], firms: list[Record], max_block_size: int,
-               keys_per_record: int, typo_keys_per_record: int = 0) -> dict[str, set[int]]:  # fmt: skip
+               keys_per_record: int, typo_keys_per_record: int = 0,
+               address_block_size: int = 0) -> dict[str, set[int]]:  # fmt: skip
     """unit key -> indexes into ``firms`` of the firms worth comparing with it (``Index``)."""
     return Index(firms, bool(typo_keys_per_record)).candidates(
-        units, max_block_size, keys_per_record, typo_keys_per_record
+        units, max_block_size, keys_per_record, typo_keys_per_record, address_block_size
     )

@@ -332,3 +332,24 @@ def test_a_lone_plain_candidate_is_likely_and_two_alike_are_each_in_doubt() -> N
     assert with_garbage[0][1] > 0.99
     twins = model.posteriors([_comparison("exact"), _comparison("exact")])
     assert all(0.4 < p < 0.5 for _, p in twins)
+
+
+def test_a_name_mistyped_where_blocks_are_crowded_is_found_at_its_street_address() -> None:
+    """Every key of the unit's name is common (a crowded province) or mistyped: the firms at its
+    street address, where there are few, are still compared with it."""
+    firms = [_record(f"F{i}", f"Công ty TNHH Thạnh Mỹ Tân {i}", f"Ấp {i}, Xã Tân Hộ Cơ, Tỉnh Đồng Tháp")
+             for i in range(60)]  # fmt: skip
+    firms += [_record("TARGET", "Chi nhánh Công ty TNHH Thạnh Mỹ - Tân Quới",
+                      "Số 12 đường Lê Lợi, Xã Tân Hộ Cơ, Huyện Tân Hồng, Tỉnh Đồng Tháp")]  # fmt: skip
+    firms += [_record(f"G{i}", f"Công ty TNHH Quới Tân {i}") for i in range(60)]
+    unit = _record("U", "Chi nhánh Công ty TNHH Thạnh Mỹ - Tâân Quới",
+                   "Số 12 đường Lê Lợi, Xã Tân Hộ Cơ, Tỉnh Đồng Tháp")  # fmt: skip
+    opts = matching_options()["blocking"]
+    limits = (
+        int(opts["max_block_size"]),
+        int(opts["keys_per_record"]),
+        int(opts["typo_keys_per_record"]),
+    )
+    assert len(firms) - 61 not in candidates([unit], firms, *limits)["U"]
+    found = candidates([unit], firms, *limits, int(opts["address_block_size"]))["U"]
+    assert len(firms) - 61 in found
