@@ -222,10 +222,8 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
         taken_units.update(linked_units)
         taken_firms.clear()
         taken_firms.update(linked_firms)
-        again = [item for item in scored if item[2].key in lost_keys] + _weigh(
-            extra, model, review_at
-        )
-        assign(again)
+        # the first pass's pairs and the scan's compete as one unit's alternatives
+        assign(_weigh([pair for pair in pairs if pair[0].key in lost_keys], model, review_at))
 
     links = pd.DataFrame(rows, columns=LINK_COLUMNS)
     stats = {
