@@ -264,6 +264,22 @@ def _place_names() -> frozenset[str]:
     return frozenset(names)
 
 
+_GLUED_AT = re.compile(r"(\w+?)(tại)(?=\s|$)", re.IGNORECASE)
+
+
+def _unglue_at(text: str) -> str:
+    """ "HƯNG VƯỢNGTẠI MỸ THO": "tại" glued to the word before it. No Vietnamese word ends in
+    "tại" (it is a syllable of its own), so the space is put back where the rest is a syllable."""
+
+    def split(match: re.Match[str]) -> str:
+        head = match.group(1)
+        return (
+            f"{head} {match.group(2)}" if is_vietnamese_syllable(head.lower()) else match.group(0)
+        )
+
+    return _GLUED_AT.sub(split, text) if "ại" in text.lower() else text
+
+
 def _mistyped_at(accented: str, folded: str) -> bool:
     """Whether a word is "tại" mistyped (tạj, tạại, tiạ, yại): one edit from it, or a letter
     doubled, and no Vietnamese word itself (TÂN, TÀI and TIA are words, not slips)."""
@@ -386,7 +402,7 @@ def parse_name(name: str) -> FirmName:
     repeated, or mixed ("CÔNG TY TNHH CÔNG TY TNHH X", "Cty TNHH 1TV X"). Numerals and every
     other word stay in ``core``: they are what tells two firms apart.
     """
-    text = nfc(repair_legacy(name or ""))
+    text = _unglue_at(nfc(repair_legacy(name or "")))
     main, foreign = _split_foreign(text)
     words = _words_with_breaks(main)
     words = _unglue_forms(words)

@@ -112,6 +112,8 @@ def test_hd_is_a_name_where_it_does_not_follow_cong_ty():
         ("Công ty TNHH In ấn Phú Phong tạại Vũng Liêm", "in an phu phong", "vung liem"),
         ("Công ty TNHH Huỳnh Thùy Tâm tiạ Duyên Hải", "huynh thuy tam", "duyen hai"),
         ("CÔNG TY TNHH MINH LONG YẠI CHỢ LÁCH", "minh long", "cho lach"),
+        # "tại" glued to the word before it
+        ("CÔNG TY CỔ PHẦN HƯNG VƯỢNGTẠI MỸ THO", "hung vuong", "my tho"),
     ],
 )  # fmt: skip
 def test_where_a_branch_is_stays_out_of_the_core(name, core, place):
