@@ -210,8 +210,9 @@ def _form_words() -> frozenset[str]:
 
 def _unglue_forms(words: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
     """A form glued to the word after it, among the first words of the name: "TNHHSẢN XUẤT",
-    "CỔ PHẦNNỘI THẤT", "MTVThương mại" -> "TNHH SẢN", "PHẦN NỘI", "MTV Thương". Split only
-    where the word is no Vietnamese syllable and the rest is one."""
+    "CỔ PHẦNNỘI THẤT", "MTVThương mại", "Cổ phần418" -> "TNHH SẢN", "PHẦN NỘI", "MTV Thương",
+    "phần 418". Split only where the word is no Vietnamese syllable and the rest is one, or a
+    number."""
     rules, forms = _rules(), _form_words()
     out: list[tuple[str, str, bool]] = []
     for n, (accented, folded, starts) in enumerate(words):
@@ -224,7 +225,7 @@ def _unglue_forms(words: list[tuple[str, str, bool]]) -> list[tuple[str, str, bo
         ):
             for k in range(len(folded) - 1, 1, -1):
                 head, tail = folded[:k], folded[k:]
-                if head in forms and is_vietnamese_syllable(accented[k:]):
+                if head in forms and (is_vietnamese_syllable(accented[k:]) or tail.isdigit()):
                     out.append((accented[:k], head, starts))
                     out.append((accented[k:], tail, False))
                     break

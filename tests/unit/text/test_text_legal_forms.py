@@ -244,3 +244,13 @@ def test_every_code_parse_name_returns_has_a_label():
     codes = {code for name in names for code in parse_name(name).legal_forms}
     assert len(codes) == 13
     assert codes <= set(LEGAL_FORM_LABELS)
+
+
+@pytest.mark.parametrize(
+    ("name", "forms", "core"),
+    [("Công ty Cổ phần418", ("CP",), "418"), ("CÔNG TY TNHH257", ("TNHH",), "257"),
+     ("CÔNG TY TNHHSẢN XUẤT AN", ("TNHH",), "san xuat an")],
+)  # fmt: skip
+def test_a_form_glued_to_the_word_or_number_after_it_is_split(name, forms, core):
+    parsed = parse_name(name)
+    assert (parsed.legal_forms, parsed.core) == (forms, core)
