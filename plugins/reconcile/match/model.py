@@ -1,8 +1,9 @@
 """Levels into one weight (Fellegi-Sunter, as Splink does it), learned from the partition itself.
 
 m = P(level | match), u = P(level | non-match). The exact tax-code links are free training
-matches; the fuzzy candidate pairs, nearly all of them non-matches, give u. A pair's weight is
-the prior log-odds plus the sum over comparisons of log2(m/u); its probability follows.
+matches; the fuzzy candidate pairs, nearly all of them non-matches, give u. A pair's evidence is
+the sum over comparisons of log2(m/u); its probability is weighed against the unit's other
+candidates (``Model.posteriors``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ LEARNED = tuple(c for c in COMPARISONS if c != "tax_code")
 @dataclass
 class Model:
     bayes: dict[str, dict[str, float]]  # comparison -> level -> log2(m/u)
-    prior: float  # log2 odds that a candidate pair is a match
+    prior: float  # log2 odds that a candidate pair is a match, pairs taken alone
     trained_on: int  # training matches used (0: priors only)
     m: dict[str, dict[str, float]] = field(default_factory=dict)
     u: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -36,9 +37,6 @@ class Model:
             else:
                 out[name] = self.bayes.get(name, {}).get(level, 0.0)
         return out
-
-    def weight(self, comparison: Comparison) -> float:
-        return self.prior + sum(self.contributions(comparison).values())
 
     def posteriors(self, comparisons: Sequence[Comparison]) -> list[tuple[float, float]]:
         """(weight, probability) of each of one unit's candidate pairs, as alternatives.
@@ -61,13 +59,6 @@ class Model:
         total = rest + sum(terms)
         prior_odds = math.log2(prior / (1.0 - prior)) if prior < 1.0 else 60.0
         return [(prior_odds + e, t / total) for e, t in zip(evidence, terms, strict=True)]
-
-    @staticmethod
-    def probability(weight: float) -> float:
-        if weight > 60:
-            return 1.0
-        odds = 2.0**weight
-        return odds / (1.0 + odds)
 
 
 def _distribution(
