@@ -12,7 +12,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Hamming
 
-from reconcile.match.features import Place, Record, place
+from reconcile.match.features import Place, Record, commune_relation, place
 from reconcile.match.tokens import cut_phrase
 from reconcile.text.legal_forms import DEPENDENT_FORMS
 from reconcile.text.unicode import is_vietnamese_syllable
@@ -155,16 +155,6 @@ def _legal_form(unit: Record, firm: Record) -> str | None:
     return "different"
 
 
-def _commune(unit: Place, firm: Place) -> str | None:
-    if not unit.commune_codes or not firm.commune_codes:
-        return None
-    if unit.commune_codes & firm.commune_codes:
-        return "same"
-    if unit.either_shape & firm.either_shape:
-        return "either_shape"  # the same name, one side in its pre-2025 shape
-    return "different"
-
-
 def _street(unit: Place, firm: Place, cuts: list[int]) -> tuple[str | None, float | None]:
     if not unit.street or not firm.street:
         return None, None
@@ -203,7 +193,7 @@ def compare(unit: Record, firm: Record, options: dict[str, Any]) -> Comparison:
     if name != "different" or tax_code not in ("missing", "different"):
         unit_place, firm_place = place(unit), place(firm)
         street_level, street_score = _street(unit_place, firm_place, cuts["street"]["levels"])
-        commune = _commune(unit_place, firm_place)
+        commune = commune_relation(unit_place, firm_place)
     levels = {
         "name": name,
         "legal_form": _legal_form(unit, firm),

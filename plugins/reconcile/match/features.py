@@ -70,6 +70,19 @@ def _place(address: str, province: str) -> Place:
                  frozenset(communes_in_either_shape(parsed)))  # fmt: skip
 
 
+def commune_relation(a: Place, b: Place) -> str | None:
+    """How two places' communes relate: ``same`` new commune, ``either_shape`` (the same only
+    when one side's commune name is read in its pre-2025 shape), ``different``, or None when
+    either is unknown."""
+    if not a.commune_codes or not b.commune_codes:
+        return None
+    if a.commune_codes & b.commune_codes:
+        return "same"
+    if a.either_shape & b.either_shape:
+        return "either_shape"
+    return "different"
+
+
 def place(record: Record) -> Place:
     return _place(record.address, record.province)
 

@@ -51,7 +51,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Hamming
 
-from reconcile.match.features import Record, place, record
+from reconcile.match.features import Record, commune_relation, place, record
 from reconcile.text.legal_forms import DEPENDENT_FORMS
 
 SEARCH_COLUMNS = [
@@ -346,12 +346,9 @@ def _judge(firm: Record, unit: Record, name: float, partial: float, ratio: float
         return None
     shape, only_firm, only_unit, shared = name_shape(firm, unit, float(opts["near_spelling"]))
     unit_place, firm_place = place(unit), place(firm)
-    if unit_place.commune_codes and firm_place.commune_codes:
-        commune = "same" if unit_place.commune_codes & firm_place.commune_codes else "different"
-        if commune == "different" and unit_place.either_shape & firm_place.either_shape:
-            commune = "same"  # one side wrote the commune in its pre-2025 shape
-    else:
-        commune = None
+    commune = commune_relation(unit_place, firm_place)
+    if commune == "either_shape":
+        commune = "same"  # one side wrote the commune in its pre-2025 shape: the same place
     other_valid_code = code == "different" and bool(unit.tax_code)
     by_name = _plausible(shape, shared, commune, code, other_valid_code, ratio, opts)
     if not by_name and not renamed:
