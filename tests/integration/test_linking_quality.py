@@ -24,6 +24,14 @@ HARD_RECALL_FUZZY = 0.975
 HARD_RECALL_PER_NOISE = 0.95
 
 
+def _among(part, predicted: dict[str, str], units: set[str]):  # type: ignore[no-untyped-def]
+    """Precision and recall of the links of ``units`` only, against the truth."""
+    expected = {(link["unit_code"], link["tax_code"]) for link in part.truth_links}
+    return score(
+        (p for p in expected if p[0] in units), (p for p in predicted.items() if p[0] in units)
+    )
+
+
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory: pytest.TempPathFactory) -> dict:
     folder = tmp_path_factory.mktemp("linking")
@@ -38,11 +46,7 @@ def test_precision_and_recall_of_the_links_that_need_fuzzy_matching(linked: dict
     part, predicted = linked["part"], linked["predicted"]
     fuzzy_units = needs_fuzzy(part)
     assert len(fuzzy_units) > 500
-    expected = {(link["unit_code"], link["tax_code"]) for link in part.truth_links}
-    fuzzy = score(
-        (p for p in expected if p[0] in fuzzy_units),
-        (p for p in predicted.items() if p[0] in fuzzy_units),
-    )
+    fuzzy = _among(part, predicted, fuzzy_units)
     assert fuzzy.precision >= PRECISION_FUZZY, fuzzy
     assert fuzzy.recall >= RECALL_FUZZY, fuzzy
 
@@ -116,12 +120,7 @@ def test_hard_noise_links_stay_precise_and_keep_most_of_the_roll(linked_hard: di
     renamed = {
         u for u, noise in part.unit_noise.items() if NOT_A_NAME_FAULT & set(noise.split("|"))
     }
-    fuzzy_units = needs_fuzzy(part) - renamed
-    expected = {(link["unit_code"], link["tax_code"]) for link in part.truth_links}
-    fuzzy = score(
-        (p for p in expected if p[0] in fuzzy_units),
-        (p for p in predicted.items() if p[0] in fuzzy_units),
-    )
+    fuzzy = _among(part, predicted, needs_fuzzy(part) - renamed)
     assert fuzzy.precision >= HARD_PRECISION_FUZZY, fuzzy
     assert fuzzy.recall >= HARD_RECALL_FUZZY, fuzzy
     weak = {
