@@ -54,7 +54,15 @@ def _name_level(unit: Record, firm: Record, score: float, similar: float) -> str
         return "one_word_differs"
     if words == "middle_word_dropped":
         return "middle_word_dropped"
+    if _one_slip_apart(unit.squeezed, firm.squeezed):
+        return "typo"  # SAOH ẢJ / SAO HẢI: a space moved and a letter mistyped
     return "similar" if score >= similar else "different"
+
+
+def _one_slip_apart(a: str, b: str) -> bool:
+    """Names that, spaces taken out, are one letter (or two swapped) apart, and long enough
+    that one letter is a slip rather than another name."""
+    return min(len(a), len(b)) >= 6 and OSA.distance(a, b, score_cutoff=1) <= 1
 
 
 def _distinguishing(unit: Record, firm: Record) -> str:

@@ -17,9 +17,16 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
-from reconcile.text.unicode import fold, is_vietnamese_syllable, nfc, repair_legacy, word_pairs
+from reconcile.text.unicode import (
+    fold,
+    is_folded_syllable,
+    is_vietnamese_syllable,
+    nfc,
+    repair_legacy,
+    word_pairs,
+)
 
 __all__ = ["LEGAL_FORM_LABELS", "FirmName", "legal_form_label", "parse_name"]
 
@@ -225,7 +232,7 @@ def _unglue_forms(words: list[tuple[str, str, bool]]) -> list[tuple[str, str, bo
         ):
             for k in range(len(folded) - 1, 1, -1):
                 head, tail = folded[:k], folded[k:]
-                if head in forms and (is_vietnamese_syllable(accented[k:]) or tail.isdigit()):
+                if head in forms and _a_word(accented[k:], tail):
                     out.append((accented[:k], head, starts))
                     out.append((accented[k:], tail, False))
                     break
@@ -236,9 +243,79 @@ def _unglue_forms(words: list[tuple[str, str, bool]]) -> list[tuple[str, str, bo
     return out
 
 
+def _a_word(accented: str, folded: str) -> bool:
+    """Whether a piece split off a glued word stands as a word: a syllable (with its diacritics,
+    or typed without them) or a number."""
+    return (
+        folded.isdigit()
+        or is_vietnamese_syllable(accented)
+        or (accented == folded and is_folded_syllable(folded))
+    )
+
+
+@cache
+def _squeezed_aliases() -> dict[str, _Alias]:
+    """Each alias with its spaces taken out ("congtytnhh" is two: "congty", "tnhh")."""
+    out: dict[str, _Alias] = {}
+    for group in _rules().aliases.values():
+        for alias in group:
+            out.setdefault("".join(alias.words), alias)
+    return out
+
+
+def _leading_form_length(words: list[tuple[str, str, bool]]) -> int:
+    """How many letters of the name's first words the forms read as written take."""
+    _, rest, _ = _match_forms(words)
+    first_other = rest[0] if rest else len(words)
+    return sum(len(folded) for _, folded, _ in words[:first_other])
+
+
+def _resegment_forms(words: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+    """A space moved inside the legal forms that open the name: "Công t yTNHH Sản xuất",
+    "Chi nhán hCông ty". The first words, their spaces taken out, are read again as forms
+    from the left; where that reads more of them than the words as written, the forms are put
+    back as their own words and the rest of a split word becomes a word (when it is one)."""
+    end = next((j for j in range(1, len(words)) if words[j][2]), len(words))
+    lead = words[: min(end, 8)]
+    squeezed = "".join(folded for _, folded, _ in lead)
+    aliases = _squeezed_aliases()
+    longest = max(map(len, aliases))
+    at, found, previous = 0, [], ()
+    while at < len(squeezed):
+        for size in range(min(longest, len(squeezed) - at), 1, -1):
+            alias = aliases.get(squeezed[at : at + size])
+            if alias and (not alias.after or alias.after.intersection(previous)):
+                break
+        else:
+            break
+        found.append(alias)
+        previous = alias.parts
+        at += size
+    if not found or at <= _leading_form_length(words):
+        return words
+    out = [(w, w, n == 0 and words[0][2]) for alias in found for n, w in enumerate(alias.words)]
+    start = 0
+    for i, (accented, folded, _) in enumerate(lead):
+        if start + len(folded) <= at:
+            start += len(folded)
+            continue
+        cut = at - start
+        if cut > 0:  # the forms end inside this word: its rest must be a word of its own
+            rest_accented = accented[cut:] if len(accented) == len(folded) else folded[cut:]
+            if len(folded) - cut < 2 or not _a_word(rest_accented, folded[cut:]):
+                return words
+            if is_vietnamese_syllable(accented) or is_folded_syllable(folded):
+                return words  # a word as it is: not the tail of a form
+            out.append((rest_accented, folded[cut:], False))
+            i += 1
+        return out + words[i:]
+    return out + words[len(lead) :]
+
+
 def _same_words(written: tuple[str, ...], alias: tuple[str, ...]) -> bool:
     """The alias's words, or for an alias of three words or more the same but for one letter
-    of one word after the first (a word of three letters or more)."""
+    (or two letters swapped: "thành vêin") of one word after the first (a word of three letters
+    or more)."""
     if written == alias:
         return True
     if len(alias) < 3 or len(written) != len(alias):
@@ -247,7 +324,7 @@ def _same_words(written: tuple[str, ...], alias: tuple[str, ...]) -> bool:
     if len(differ) != 1:
         return False
     a, b = differ[0]
-    return min(len(a), len(b)) >= 3 and Levenshtein.distance(a, b) <= 1
+    return min(len(a), len(b)) >= 3 and OSA.distance(a, b) <= 1
 
 
 @cache
@@ -266,19 +343,50 @@ def _place_names() -> frozenset[str]:
 
 
 _GLUED_AT = re.compile(r"(\w+?)(tại)(?=\s|$)", re.IGNORECASE)
+_AT_GLUED = re.compile(r"(?<!\w)(tại)(\w+)", re.IGNORECASE)
+_AT_SPACE_MOVED = re.compile(r"(?<!\w)(tạ) (i)(\w+)", re.IGNORECASE)
 
 
 def _unglue_at(text: str) -> str:
-    """ "HƯNG VƯỢNGTẠI MỸ THO": "tại" glued to the word before it. No Vietnamese word ends in
-    "tại" (it is a syllable of its own), so the space is put back where the rest is a syllable."""
+    """ "HƯNG VƯỢNGTẠI MỸ THO", "tạiLai Vung", "tạ iSa Đéc": "tại" glued to the word before
+    or after it, or its last letter moved across the space. "tại" is a syllable of its own (no
+    word begins or ends with it), so the space is put back where the rest is a syllable."""
+    if "ại" not in text.lower() and "ạ i" not in text.lower():
+        return text
+
+    def before(match: re.Match[str]) -> str:
+        head = match.group(1)
+        return f"{head} {match.group(2)}" if _a_word(head.lower(), fold(head)) else match.group(0)
+
+    def after(match: re.Match[str]) -> str:
+        tail = match.group(2)
+        return f"{match.group(1)} {tail}" if _a_word(tail.lower(), fold(tail)) else match.group(0)
+
+    def moved(match: re.Match[str]) -> str:
+        at, tail = match.group(1) + match.group(2), match.group(3)
+        if is_vietnamese_syllable((match.group(2) + tail).lower()):
+            return match.group(0)  # "tạ ích" is two words as written
+        return f"{at} {tail}" if _a_word(tail.lower(), fold(tail)) else match.group(0)
+
+    text = _GLUED_AT.sub(before, text)
+    text = _AT_GLUED.sub(after, text)
+    return _AT_SPACE_MOVED.sub(moved, text)
+
+
+_CASE_GLUED = re.compile(r"(?<![^\W\d_])([^\W\d_]{2,}?)(?=[^\W\d_a-zà-ỹđ][^\W\d_A-ZÀ-ỸĐ])")
+
+
+def _unglue_case(text: str) -> str:
+    """ "Mot thanh vienThuong mai", "Công ty TNHHFia Việt": a form word glued to the next word,
+    seen where the letters change case inside a word ("vienT", "HHFi"). Split only after a word
+    of a legal form, so "VinaCapital" stays one word."""
+    forms = _form_words()
 
     def split(match: re.Match[str]) -> str:
         head = match.group(1)
-        return (
-            f"{head} {match.group(2)}" if is_vietnamese_syllable(head.lower()) else match.group(0)
-        )
+        return f"{head} " if fold(head) in forms and len(head) >= 3 else head
 
-    return _GLUED_AT.sub(split, text) if "ại" in text.lower() else text
+    return _CASE_GLUED.sub(split, text) if any(ch.isupper() for ch in text[1:]) else text
 
 
 def _mistyped_at(accented: str, folded: str) -> bool:
@@ -331,13 +439,20 @@ def _branch_place(
         after = [words[i][1] for i in keep[k + 1 :]]
         place = " ".join(after)
         if folded != "tai":
-            if _mistyped_at(accented, folded) and place in _place_names():
+            if (
+                _mistyped_at(accented, folded)
+                and place in _place_names()
+                and words[keep[k - 1]][1] not in _NOT_AT  # VAN TAIR NAM DUONG: "tải" mistyped
+            ):
                 return keep[:k], place, True  # tạj, tạại, tiạ Vĩnh Long: "tại" mistyped
             continue
-        if accents:
-            if accented != "tại":
-                continue
-        elif words[keep[k - 1]][1] in _NOT_AT or place not in _place_names():
+        if accents and accented == "tại":
+            return keep[:k], place, True
+        if accents and accented != "tai":
+            continue  # tài, tái, tải: words of the name
+        # "tai" without diacritics (the whole name so, or this word alone slipped): "tại" only
+        # before a place, and not after the words that make it "tải" or "tài"
+        if words[keep[k - 1]][1] in _NOT_AT or place not in _place_names():
             continue
         return keep[:k], place, True
     return keep, None, False
@@ -403,12 +518,12 @@ def parse_name(name: str) -> FirmName:
     repeated, or mixed ("CÔNG TY TNHH CÔNG TY TNHH X", "Cty TNHH 1TV X"). Numerals and every
     other word stay in ``core``: they are what tells two firms apart.
     """
-    text = _unglue_at(nfc(repair_legacy(name or "")))
+    text = _unglue_case(_unglue_at(nfc(repair_legacy(name or ""))))
     main, foreign = _split_foreign(text)
     words = _words_with_breaks(main)
-    words = _unglue_forms(words)
-    parts, keep, spans = _match_forms(words)
     accents = not all(accented == folded for accented, folded, _ in words)
+    words = _resegment_forms(_unglue_forms(words))
+    parts, keep, spans = _match_forms(words)
     keep, place, located = _branch_place(words, keep, spans, accents)
     tokens = tuple(_core_tokens(words, keep, accents))
     return FirmName(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -22,6 +23,7 @@ __all__ = [
     "fold",
     "has_vietnamese_letters",
     "header_key",
+    "is_folded_syllable",
     "is_vietnamese_syllable",
     "nfc",
     "repair_legacy",
@@ -177,6 +179,41 @@ def is_vietnamese_syllable(word: str) -> bool:
             if coda in shape.stopped and tone not in _STOPPED_TONES:
                 continue
             return True
+    return False
+
+
+@cache
+def _folded_shapes() -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[str]]:
+    """Onsets, codas, open and closed vowel clusters with their diacritics removed."""
+    shape = _phonotactics()
+
+    def plain(items: Iterable[str]) -> list[str]:
+        return [fold(item) for item in items]
+
+    return (
+        tuple(sorted(set(plain(shape.onsets)), key=len, reverse=True)),
+        tuple(sorted(set(plain(shape.codas)), key=len, reverse=True)),
+        frozenset(plain(shape.open_only | shape.either)),
+        frozenset(plain(shape.closed_only | shape.either | shape.before_nh_ch)),
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def is_folded_syllable(word: str) -> bool:
+    """Whether ``word``, written without diacritics, is a Vietnamese syllable with its
+    diacritics taken off ("thuong" for "thương"): the check for names typed without them."""
+    base = word.lower()
+    if not base.isascii() or not base.isalpha():
+        return False
+    onsets, codas, open_clusters, closed_clusters = _folded_shapes()
+    for onset in onsets:
+        if not base.startswith(onset):
+            continue
+        for coda in codas:
+            if base.endswith(coda) and len(onset) + len(coda) < len(base):
+                cluster = base[len(onset) : len(base) - len(coda)]
+                if cluster in (closed_clusters if coda else open_clusters):
+                    return True
     return False
 
 

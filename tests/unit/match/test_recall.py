@@ -241,6 +241,8 @@ def test_blocking_finds_a_firm_when_every_rare_token_is_mistyped_or_a_space_move
         ("CÔNG TY TNHH TƯ VẤ NTHÀNH", "Công ty TNHH Tư vấn Thành", "spacing"),
         ("CÔNG TY TNHH KIMHÂN", "Công ty TNHH Kim Hân", "spacing"),
         ("CÔNG TY TNHH HỒGN TÍN", "Công ty TNHH Hồng Tín", "typo"),
+        ("Công ty TNHH SaoH ảj Phát", "Công ty TNHH Sao Hải Phát", "typo"),  # a space and a letter
+        ("Công ty TNHH SaoH ả", "Công ty TNHH Sao Hải", "different"),  # too short to call a slip
         ("CÔNG TY TNHH KIM HÂN", "Công ty TNHH Kim Hạnh", "near_word"),
         (
             "CÔNG TY TNHH THƯƠNG MẠI HỒGN TÍN",

@@ -114,6 +114,11 @@ def test_hd_is_a_name_where_it_does_not_follow_cong_ty():
         ("CÔNG TY TNHH MINH LONG YẠI CHỢ LÁCH", "minh long", "cho lach"),
         # "tại" glued to the word before it
         ("CÔNG TY CỔ PHẦN HƯNG VƯỢNGTẠI MỸ THO", "hung vuong", "my tho"),
+        # ... or to the word after it, or its last letter moved across the space
+        ("Công ty TNHH MTV Tư vấn Thuận An tạiLai Vung", "tu van thuan an", "lai vung"),
+        ("Công ty TNHH Dịch vụ Xuân Hưng tạ iSa Đéc", "dich vu xuan hung", "sa dec"),
+        # "tai" without its diacritics in a name that has them
+        ("Công ty Cổ phần Du lịch Tân Hải Sơn tai Lấp Vò", "du lich tan hai son", "lap vo"),
     ],
 )  # fmt: skip
 def test_where_a_branch_is_stays_out_of_the_core(name, core, place):
@@ -125,7 +130,8 @@ def test_where_a_branch_is_stays_out_of_the_core(name, core, place):
 @pytest.mark.parametrize(
     "name",
     ["CONG TY TNHH VAN TAI MY THO", "Công ty TNHH Phát Tài", "CÔNG TY TNHH TÀI LỘC",
-     "CONG TY TNHH PHAT TAI LOC", "Công ty TNHH Thương mại Tân Thành", "Công ty TNHH Tia Sáng"],
+     "CONG TY TNHH PHAT TAI LOC", "Công ty TNHH Thương mại Tân Thành", "Công ty TNHH Tia Sáng",
+     "Cong ty TNHH Van tair Nam Duong", "Công ty TNHH Vận tai Long An", "Công ty TNHH Tạ Ích"],
 )  # fmt: skip
 def test_tai_that_is_not_at_makes_no_branch(name):
     parsed = parse_name(name)
@@ -254,3 +260,34 @@ def test_every_code_parse_name_returns_has_a_label():
 def test_a_form_glued_to_the_word_or_number_after_it_is_split(name, forms, core):
     parsed = parse_name(name)
     assert (parsed.legal_forms, parsed.core) == (forms, core)
+
+
+@pytest.mark.parametrize(
+    ("name", "core", "forms"),
+    [
+        # a space moved inside the forms that open the name
+        ("Chi nhánh Công t yTNHH Sản xuất Tân Quới", "san xuat tan quoi", {"CN", "TNHH"}),
+        ("Chi nhán hCông ty TNHH An Phú", "an phu", {"CN", "TNHH"}),
+        # a form glued to the next word, seen where the case changes, or the word typed
+        # without diacritics
+        ("Cong ty TNHH Mot thanh vienThuong mai Hoa Khanh", "thuong mai hoa khanh", {"TNHH_MTV"}),
+        ("Công ty TNHHFia Việt", "fia viet", {"TNHH"}),
+        # two letters of a form's word swapped, "ty" left out before the form
+        ("Công ty trách nhiệm hữu hạn một thành vêin Hiệp An", "hiep an", {"TNHH_MTV"}),
+        ("CÔNG TNHH PHÚC ĐẠT", "phuc dat", {"TNHH"}),
+        ("Cong co phan Tam Hiep", "tam hiep", {"CP"}),
+    ],
+)  # fmt: skip
+def test_forms_written_with_slips_are_read(name, core, forms):
+    parsed = parse_name(name)
+    assert parsed.core == core
+    assert set(parsed.legal_forms) - {"CONG_TY"} == forms
+
+
+@pytest.mark.parametrize(
+    ("name", "core"),
+    [("Công ty TNHH VinaCapital", "vinacapital"), ("Công nghệ ABC", "cong nghe abc"),
+     ("Công ty TNHH Tư vấn Xây dựng", "tu van xay dung"), ("Công Thành TNHH", "cong thanh")],
+)  # fmt: skip
+def test_words_that_only_look_glued_stay_whole(name, core):
+    assert parse_name(name).core == core

@@ -10,6 +10,7 @@ from reconcile.text.unicode import (
     fold,
     has_vietnamese_letters,
     header_key,
+    is_folded_syllable,
     is_vietnamese_syllable,
     nfc,
     strip_diacritics,
@@ -97,3 +98,12 @@ def test_has_vietnamese_letters():
     assert has_vietnamese_letters(unicodedata.normalize("NFD", "Cà Mau"))  # combining marks
     assert not has_vietnamese_letters("Cà Mau")  # only Latin-1 letters
     assert not has_vietnamese_letters("C«ng ty")
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("thuong", True), ("nghieng", True), ("khuyen", True), ("gia", True), ("sa", True),
+     ("fia", False), ("vienthuong", False), ("tnhh", False), ("isa", False), ("thương", False)],
+)  # fmt: skip
+def test_a_syllable_typed_without_diacritics_is_known(word, expected):
+    assert is_folded_syllable(word) is expected
