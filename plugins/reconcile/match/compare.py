@@ -178,7 +178,9 @@ def _tax_code(unit: Record, firm: Record) -> str:
         return "missing"
     unit_root, firm_root = unit.tax_digits[:10], (firm.tax_code or "")[:10]
     if unit.tax_digits == (firm.tax_code or "").replace("-", ""):
-        return "equal"
+        # a unit that reads as a branch, written with its head office's code: the code says
+        # which family it is of (as for the branches), not that it is the head office
+        return "parent" if unit.dependent and not firm.dependent else "equal"
     if firm.dependent and unit_root == firm_root and len(unit.tax_digits) == 10:
         return "parent"  # a branch unit written with its parent's code
     if len(unit_root) == 10 and len(firm_root) == 10:

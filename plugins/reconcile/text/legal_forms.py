@@ -345,6 +345,7 @@ def _place_names() -> frozenset[str]:
 _GLUED_AT = re.compile(r"(\w+?)(tại)(?=\s|$)", re.IGNORECASE)
 _AT_GLUED = re.compile(r"(?<!\w)(tại)(\w+)", re.IGNORECASE)
 _AT_SPACE_MOVED = re.compile(r"(?<!\w)(tạ) (i)(\w+)", re.IGNORECASE)
+_AT_SPACE_MOVED_BEFORE = re.compile(r"(?<!\w)(\w+?)(t) (ại)(?=\s)", re.IGNORECASE)
 
 
 def _unglue_at(text: str) -> str:
@@ -352,7 +353,7 @@ def _unglue_at(text: str) -> str:
     or after it, or its last letter moved across the space. "tại" is a syllable of its own (no
     word begins or ends with it), so the space is put back where the rest is a syllable."""
     if "ại" not in text.lower() and "ạ i" not in text.lower():
-        return text
+        return text  # every pattern below has "ại" or "ạ i" in it
 
     def before(match: re.Match[str]) -> str:
         head = match.group(1)
@@ -368,6 +369,17 @@ def _unglue_at(text: str) -> str:
             return match.group(0)  # "tạ ích" is two words as written
         return f"{at} {tail}" if _a_word(tail.lower(), fold(tail)) else match.group(0)
 
+    def moved_before(match: re.Match[str]) -> str:
+        head = match.group(1)
+        if is_vietnamese_syllable((head + match.group(2)).lower()):
+            return match.group(0)  # "Phát ại": a word as written, and "ại" alone
+        return (
+            f"{head} {match.group(2)}{match.group(3)}"
+            if _a_word(head.lower(), fold(head))
+            else match.group(0)
+        )
+
+    text = _AT_SPACE_MOVED_BEFORE.sub(moved_before, text)
     text = _GLUED_AT.sub(before, text)
     text = _AT_GLUED.sub(after, text)
     return _AT_SPACE_MOVED.sub(moved, text)
@@ -389,9 +401,16 @@ def _unglue_case(text: str) -> str:
     return _CASE_GLUED.sub(split, text) if any(ch.isupper() for ch in text[1:]) else text
 
 
+# "tại" with its first letter dropped or hit on a key beside it: syllables in shape, yet no
+# words (unlike lại, mại, đại, hại, trại)
+_AT_SLIPS = frozenset({"ại", "rại", "yại", "gại", "fại"})
+
+
 def _mistyped_at(accented: str, folded: str) -> bool:
-    """Whether a word is "tại" mistyped (tạj, tạại, tiạ, yại): one edit from it, or a letter
+    """Whether a word is "tại" mistyped (tạj, tạại, tiạ, yại, ại): one edit from it, or a letter
     doubled, and no Vietnamese word itself (TÂN, TÀI and TIA are words, not slips)."""
+    if accented.lower() in _AT_SLIPS:
+        return True
     if not 3 <= len(folded) <= 4 or is_vietnamese_syllable(accented.lower()):
         return False
     return OSA.distance(folded, "tai") == 1 or re.sub(r"(.)\1", r"\1", folded) == "tai"

@@ -117,6 +117,11 @@ def test_hd_is_a_name_where_it_does_not_follow_cong_ty():
         # ... or to the word after it, or its last letter moved across the space
         ("Công ty TNHH MTV Tư vấn Thuận An tạiLai Vung", "tu van thuan an", "lai vung"),
         ("Công ty TNHH Dịch vụ Xuân Hưng tạ iSa Đéc", "dich vu xuan hung", "sa dec"),
+        ("Công ty TNHH MTV Nguyễn Hữu Trungt ại Mỹ Tân", "nguyen huu trung", "my tan"),
+        # its first letter dropped, or hit on a key beside it
+        ("CÔNG TY TNHH NÔNG SẢN NAM MỸ 2 ẠI SA ĐÉC", "nong san nam my 2", "sa dec"),
+        ("CÔNG TY TNHH VẬT LIỆU XÂY DỰNG MINH LONG RẠI ĐỊNH YÊN", "vat lieu xay dung minh long",
+         "dinh yen"),
         # "tai" without its diacritics in a name that has them
         ("Công ty Cổ phần Du lịch Tân Hải Sơn tai Lấp Vò", "du lich tan hai son", "lap vo"),
     ],
@@ -131,7 +136,8 @@ def test_where_a_branch_is_stays_out_of_the_core(name, core, place):
     "name",
     ["CONG TY TNHH VAN TAI MY THO", "Công ty TNHH Phát Tài", "CÔNG TY TNHH TÀI LỘC",
      "CONG TY TNHH PHAT TAI LOC", "Công ty TNHH Thương mại Tân Thành", "Công ty TNHH Tia Sáng",
-     "Cong ty TNHH Van tair Nam Duong", "Công ty TNHH Vận tai Long An", "Công ty TNHH Tạ Ích"],
+     "Cong ty TNHH Van tair Nam Duong", "Công ty TNHH Vận tai Long An", "Công ty TNHH Tạ Ích",
+     "Công ty TNHH Thương mại Sa Đéc", "Công ty TNHH Đại Sa Đéc"],
 )  # fmt: skip
 def test_tai_that_is_not_at_makes_no_branch(name):
     parsed = parse_name(name)
