@@ -2,7 +2,8 @@
 
 Keys are a record's rarest name tokens and adjacent token pairs (a key shared by too many firms
 blocks nothing), its tax code with any one digit masked (a mistyped digit), and its tax code as
-a parent root (a branch unit carrying its parent's code). The work grows with the number of
+a parent root (a branch unit carrying its parent's code); for a unit whose name no candidate
+has, typo keys, its street address, and its hamlet with a word of its name. The work grows with the number of
 records times the number of keys, not with the product of the two sides.
 """
 
@@ -51,7 +52,13 @@ def address_keys(record: Record) -> list[str]:
     part is read the same whether the commune after it is written in its old or new shape."""
     parts = [fold(part) for part in record.address.split(",")]
     first = " ".join(parts[0].split()) if parts else ""
-    if len(first.split()) < 2 or not any(ch.isdigit() for ch in first):
+    if not any(ch.isdigit() for ch in first):
+        # a hamlet or street named without a number ("Ấp Tân Hội"): many firms of a province
+        # share its name, and few of them a word of the unit's name (``hamlet_block_size``)
+        if len(first.split()) < 3:
+            return []
+        return [f"h:{first}|{token}" for token in sorted(set(record.distinct))]
+    if len(first.split()) < 2:
         return []
     keys = [f"a:{first}"]
     if len(parts) > 1:
@@ -104,7 +111,8 @@ class Index:
         self.frequency = Counter({key: len(members) for key, members in index.items()})
 
     def candidates(self, units: Iterable[Record], max_block_size: int, keys_per_record: int,
-                   typo_keys_per_record: int = 0, address_block_size: int = 0) -> dict[str, set[int]]:  # fmt: skip
+                   typo_keys_per_record: int = 0, address_block_size: int = 0,
+                   hamlet_block_size: int = 0) -> dict[str, set[int]]:  # fmt: skip
         """unit key -> indexes into the firms of the firms worth comparing with it.
 
         A second pass on typo keys (``typo_keys_per_record`` of the rarest), for the units whose
@@ -128,9 +136,10 @@ class Index:
                 typo.sort(key=lambda k: (frequency[k], k))
                 for key in typo[:typo_keys_per_record]:
                     found.update(index[key])
-                # and the firms at the unit's street address, where few firms are
+                # and the firms at the unit's street address, or in its hamlet, where few are
                 for key in address_keys(unit):
-                    if 0 < frequency.get(key, 0) <= address_block_size:
+                    limit = address_block_size if key.startswith("a:") else hamlet_block_size
+                    if 0 < frequency.get(key, 0) <= limit:
                         found.update(index[key])
             if unit.tax_digits:
                 found.update(index.get(f"r:{unit.tax_digits[:10]}", ()))
@@ -142,8 +151,9 @@ class Index:
 
 def candidates(units: Iterable[Record], firms: list[Record], max_block_size: int,
                keys_per_record: int, typo_keys_per_record: int = 0,
-               address_block_size: int = 0) -> dict[str, set[int]]:  # fmt: skip
+               address_block_size: int = 0, hamlet_block_size: int = 0) -> dict[str, set[int]]:  # fmt: skip
     """unit key -> indexes into ``firms`` of the firms worth comparing with it (``Index``)."""
     return Index(firms, bool(typo_keys_per_record)).candidates(
-        units, max_block_size, keys_per_record, typo_keys_per_record, address_block_size
-    )
+        units, max_block_size, keys_per_record, typo_keys_per_record, address_block_size,
+        hamlet_block_size,
+    )  # fmt: skip

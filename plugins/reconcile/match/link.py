@@ -165,7 +165,8 @@ def link_partition(firms: pd.DataFrame, units: pd.DataFrame, decisions: pd.DataF
         population = firm_records + [own for _, own in sample]
         settings = opts["blocking"]
         limits = (int(settings["max_block_size"]), int(settings["keys_per_record"]),
-                  int(settings.get("typo_keys_per_record", 0)), int(settings.get("address_block_size", 0)))  # fmt: skip
+                  int(settings.get("typo_keys_per_record", 0)), int(settings.get("address_block_size", 0)),
+                  int(settings.get("hamlet_block_size", 0)))  # fmt: skip
         firm_index = blocking.Index(population, bool(limits[2]))
         blocks = {unit: {i for i in found if i < len(firm_records)}
                   for unit, found in firm_index.candidates(unit_records, *limits).items()}  # fmt: skip

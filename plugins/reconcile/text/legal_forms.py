@@ -411,7 +411,10 @@ def _mistyped_at(accented: str, folded: str) -> bool:
     doubled, and no Vietnamese word itself (TÂN, TÀI and TIA are words, not slips)."""
     if accented.lower() in _AT_SLIPS:
         return True
-    if not 3 <= len(folded) <= 4 or is_vietnamese_syllable(accented.lower()):
+    # the dot below of "tại" kept: TÂB (for TÂN) is one edit from "tai" too, but not "tại"
+    if "ạ" not in accented.lower() or not 3 <= len(folded) <= 4:
+        return False
+    if is_vietnamese_syllable(accented.lower()):
         return False
     return OSA.distance(folded, "tai") == 1 or re.sub(r"(.)\1", r"\1", folded) == "tai"
 

@@ -235,6 +235,24 @@ def test_blocking_finds_a_firm_when_every_rare_token_is_mistyped_or_a_space_move
         assert len(firms) - 1 in found["U"], written
 
 
+def test_blocking_finds_a_firm_in_the_units_hamlet_when_its_only_name_word_is_common() -> None:
+    """THƯƠNG MẠI LỘC for MÔI TRƯỜNG KIẾN LỘC: "lộc" alone is in hundreds of names, but few
+    firms of the hamlet have it."""
+    hamlet = "Ấp Tân Huề, Xã Mỹ Xương, Huyện Cao Lãnh, Tỉnh Đồng Tháp"
+    firms = [_record(f"F{i}", f"Công ty TNHH Phát Lộc {i}") for i in range(60)]  # lộc: common
+    firms += [_record(f"H{i}", f"Công ty TNHH Nam Phong {i}", hamlet) for i in range(60)]
+    firms += [_record("TARGET", "Công ty TNHH MTV Môi trường Kiến Lộc", hamlet)]
+    opts = matching_options()["blocking"]
+    limits = [int(opts[key]) for key in ("max_block_size", "keys_per_record", "typo_keys_per_record",
+                                         "address_block_size", "hamlet_block_size")]  # fmt: skip
+    unit = _record("U", "CÔNG TY TNHH MTV LỘC", "Ấp Tân Huề, Xã Mỹ Thọ, Tỉnh Đồng Tháp")
+    found = candidates([unit], firms, *limits)["U"]
+    assert len(firms) - 1 in found
+    assert len(found) < 10  # the hamlet's other firms share no word of the name
+    elsewhere = _record("U", "CÔNG TY TNHH MTV LỘC", "Ấp Bình Hòa, Xã Mỹ Thọ, Tỉnh Đồng Tháp")
+    assert len(firms) - 1 not in candidates([elsewhere], firms, *limits)["U"]
+
+
 @pytest.mark.parametrize(
     ("a", "b", "level"),
     [

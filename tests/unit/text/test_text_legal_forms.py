@@ -137,7 +137,8 @@ def test_where_a_branch_is_stays_out_of_the_core(name, core, place):
     ["CONG TY TNHH VAN TAI MY THO", "Công ty TNHH Phát Tài", "CÔNG TY TNHH TÀI LỘC",
      "CONG TY TNHH PHAT TAI LOC", "Công ty TNHH Thương mại Tân Thành", "Công ty TNHH Tia Sáng",
      "Cong ty TNHH Van tair Nam Duong", "Công ty TNHH Vận tai Long An", "Công ty TNHH Tạ Ích",
-     "Công ty TNHH Thương mại Sa Đéc", "Công ty TNHH Đại Sa Đéc"],
+     "Công ty TNHH Thương mại Sa Đéc", "Công ty TNHH Đại Sa Đéc",
+     "CÔNG TY TNHH THƯƠNG MẠI TÂB KHÁNH TRUNG"],
 )  # fmt: skip
 def test_tai_that_is_not_at_makes_no_branch(name):
     parsed = parse_name(name)
