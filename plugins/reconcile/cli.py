@@ -410,6 +410,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pipeline_bench.add_argument("--json", type=Path, help="also write the figures to this file")
     pipeline_bench.set_defaults(func=cmd_bench_pipeline)
+    # imported here: fastapi is loaded only by the command that serves
+    from reconcile.web.serve import add_serve_command
+
+    add_serve_command(sub)
     return parser
 
 

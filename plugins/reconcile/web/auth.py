@@ -1,0 +1,138 @@
+"""Who may sign in, what each may see and do, and the checks behind the sign-in form.
+
+Users come from a YAML or JSON file (or a mapping, in tests)::
+
+    users:
+      an:
+        name: "Nguyễn Văn An"        # shown on the pages and stored with a decision
+        role: inspector              # inspector | viewer | admin
+        provinces: ["82"]            # an admin may leave this out: every province
+        password_hash: "scrypt:..."  # werkzeug.security.generate_password_hash
+
+Passwords are never stored, only their werkzeug hashes. Every POST form carries a token tied
+to the session (``csrf_token``), checked in constant time.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import yaml
+from werkzeug.security import check_password_hash, generate_password_hash
+
+Role = Literal["inspector", "viewer", "admin"]
+ROLES: tuple[str, ...] = get_args(Role)
+SESSION_USER = "user"
+SESSION_CSRF = "csrf"
+# checked against when the user name is unknown, so a wrong name takes as long as a wrong password
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+class UsersError(ValueError):
+    """The users file (or mapping) is not usable: which user, and what is wrong."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    name: str
+    role: Role
+    provinces: frozenset[str]
+    password_hash: str
+
+    @property
+    def all_provinces(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def can_decide(self) -> bool:
+        return self.role in ("inspector", "admin")
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.role == "admin"
+
+    def may_see(self, province: str) -> bool:
+        return self.all_provinces or province in self.provinces
+
+
+def _user(username: str, body: Any) -> User:
+    if not isinstance(body, Mapping):
+        raise UsersError(f"user {username!r}: expected a mapping of name, role, provinces, hash")
+    role = body.get("role")
+    if role not in ROLES:
+        raise UsersError(f"user {username!r}: role {role!r} is not one of {', '.join(ROLES)}")
+    password_hash = body.get("password_hash")
+    if not isinstance(password_hash, str) or "$" not in password_hash:
+        raise UsersError(
+            f"user {username!r}: password_hash missing or not a werkzeug hash "
+            "(make one with werkzeug.security.generate_password_hash)"
+        )
+    provinces = body.get("provinces") or []
+    if isinstance(provinces, str | int):
+        provinces = [provinces]
+    if not isinstance(provinces, list):
+        raise UsersError(f"user {username!r}: provinces must be a list of province codes")
+    codes = frozenset(str(code).zfill(2) for code in provinces)
+    if role != "admin" and not codes:
+        raise UsersError(f"user {username!r}: a {role} needs at least one province")
+    name = body.get("name") or username
+    return User(str(username), str(name), role, codes, password_hash)
+
+
+def load_users(source: Path | str | Mapping[str, Any]) -> dict[str, User]:
+    """Users by user name, from a YAML/JSON file or a mapping; a clear error when invalid."""
+    if isinstance(source, Mapping):
+        raw: Any = source
+    else:
+        path = Path(source)
+        text = path.read_text(encoding="utf-8")
+        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    if isinstance(raw, Mapping) and "users" in raw:
+        raw = raw["users"]
+    if not isinstance(raw, Mapping) or not raw:
+        raise UsersError("users: expected a non-empty mapping of user name -> user")
+    return {str(username): _user(str(username), body) for username, body in raw.items()}
+
+
+def authenticate(users: Mapping[str, User], username: str, password: str) -> User | None:
+    """The user when the password matches their hash, else None (same work either way)."""
+    user = users.get(username)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def csrf_token(session: dict[str, Any]) -> str:
+    """The session's form token, made on first use."""
+    token = session.get(SESSION_CSRF)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        session[SESSION_CSRF] = token
+    return token
+
+
+def csrf_ok(session: dict[str, Any], submitted: object) -> bool:
+    expected = session.get(SESSION_CSRF)
+    if not isinstance(expected, str) or not expected or not isinstance(submitted, str):
+        return False
+    return hmac.compare_digest(expected.encode(), submitted.encode())
+
+
+def sign_in(session: dict[str, Any], user: User) -> None:
+    """A fresh session for ``user``: nothing from before sign-in survives (fixation)."""
+    session.clear()
+    session[SESSION_USER] = user.username
+    session[SESSION_CSRF] = secrets.token_urlsafe(32)
+
+
+def signed_in(session: dict[str, Any], users: Mapping[str, User]) -> User | None:
+    username = session.get(SESSION_USER)
+    return users.get(username) if isinstance(username, str) else None

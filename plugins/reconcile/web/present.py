@@ -1,0 +1,135 @@
+"""How warehouse values read on a page: Vietnamese labels, money, dates, evidence in words.
+
+One source for each fact: labels come from ``publish/data/labels.yaml``, evidence wording from
+the workbook's ``describe_evidence``, rule titles from the rule catalogue, masking from
+``publish/masking.py``. Internal keys (``wage_bill``) never reach a page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from reconcile.publish.labels import label, labels
+from reconcile.publish.masking import mask_value, personal_workbook_columns
+from reconcile.publish.quality_report import fmt_int
+from reconcile.publish.workbook import LINK_QUESTION_RULES, describe_evidence, rule_title
+from reconcile.quarter import LOCAL_TZ
+from reconcile.rules.catalog import rules
+from reconcile.text import admin_units
+
+CONFIRMED = "confirmed"
+_PLACEHOLDER = re.compile(r"\s*\{[^}]*\}")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def money(value: int | float | None) -> str:
+    """1234567 -> "1.234.567 ₫" (thousands grouped with dots, as in the agency's report)."""
+    return "—" if value is None else f"{fmt_int(value)} ₫"
+
+
+def day(value: date | datetime | str | None) -> str:
+    """A date as dd/mm/yyyy."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.strftime("%d/%m/%Y")
+
+
+def moment(value: datetime | str | None) -> str:
+    """A time as dd/mm/yyyy HH:MM in Vietnam (a time stored without a zone is UTC)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def quarter_words(quarter: str) -> str:
+    """2025Q2 -> "Quý 2/2025"."""
+    return f"Quý {quarter[-1]}/{quarter[:4]}" if len(quarter) == 6 else quarter
+
+
+@cache
+def province_name(code: str) -> str:
+    for item in admin_units.provinces():
+        if item.code == code:
+            return f"{item.type} {item.name}"
+    return code
+
+
+def status_words(status: str | None) -> str:
+    return label("case_status", status or "new")
+
+
+def decision_codes() -> list[str]:
+    """The decisions a person may record, in the labels' order (``confirmed_link`` is how
+    ``confirmed`` reads on a case asking whether a unit is the firm's)."""
+    return [key for key in labels()["decision"] if key != "confirmed_link"]
+
+
+def is_link_question(rule_codes: list[str]) -> bool:
+    return any(code in LINK_QUESTION_RULES for code in rule_codes)
+
+
+def decision_words(code: str | None, link_question: bool = False) -> str:
+    if code == CONFIRMED and link_question:
+        return label("decision", "confirmed_link")
+    return label("decision", code)
+
+
+def decision_choices(link_question: bool) -> list[tuple[str, str]]:
+    """(code, words) for the decide form."""
+    return [(code, decision_words(code, link_question)) for code in decision_codes()]
+
+
+def rule_words(code: str, evidence: dict[str, Any] | None = None) -> str:
+    rule = rules().get(code)
+    return rule_title(rule.title, evidence or {}) if rule is not None else code
+
+
+def rule_choices() -> list[tuple[str, str]]:
+    """(code, title) for the rule filter; a title's placeholders (``{candidate_unit}``) dropped."""
+    return [(code, _PLACEHOLDER.sub("", rule.title)) for code, rule in rules().items()]
+
+
+def status_choices() -> list[tuple[str, str]]:
+    return list(labels()["case_status"].items())
+
+
+def evidence_items(evidence: Any) -> list[tuple[str, str]]:
+    """(label, value in words) per piece of evidence, in the workbook's wording."""
+    if isinstance(evidence, str):
+        evidence = json.loads(evidence)
+    if not isinstance(evidence, dict):
+        return []
+    items = []
+    for key, value in evidence.items():
+        if value is None:
+            continue
+        if isinstance(value, str) and _ISO_DAY.match(value):
+            value = day(value)
+        words = label("evidence", key)
+        text = describe_evidence({key: value})
+        items.append((words, text[len(words) + 2 :] if text.startswith(words) else text))
+    return items
+
+
+def personal(value: Any, column: str, show: bool) -> Any:
+    """``value`` masked when ``column`` carries personal data and the reader may not see it."""
+    if show or column not in personal_workbook_columns():
+        return value
+    return mask_value(value)
+
+
+SOURCE_WORDS = {"workbook": "Tệp kết luận gửi về", "web": "Nhập trên trang web"}
+
+
+def source_words(source: str | None) -> str:
+    return SOURCE_WORDS.get(source or "", source or "")

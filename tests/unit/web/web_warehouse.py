@@ -1,0 +1,137 @@
+"""The web tests' warehouse: two provinces (82, 86), a firm named with a script tag, users."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Engine, func, insert, select
+from werkzeug.security import generate_password_hash
+
+from reconcile.warehouse.schema import (
+    case_status,
+    decision,
+    employer_unit,
+    finding,
+    firm,
+    link,
+)
+
+QUARTER, EARLIER = "2025Q2", "2025Q1"
+SECRET = "a-test-secret-of-enough-length"
+XSS = "<script>alert(1)</script>"
+PASSWORDS = {"an": "mat-khau-an", "binh": "mat-khau-binh", "chi": "mat-khau-chi"}
+BULK = 52  # more cases of 82 than one page holds (50), with the three named ones: 55
+_HASH = "pbkdf2:sha256:1000"  # cheap for tests; the real users file uses werkzeug's default
+
+
+def users_mapping() -> dict[str, dict[str, object]]:
+    return {
+        "an": {"name": "Nguyễn Thị An", "role": "inspector", "provinces": ["82"],
+               "password_hash": generate_password_hash(PASSWORDS["an"], _HASH)},
+        "binh": {"name": "Trần Văn Bình", "role": "viewer", "provinces": ["82"],
+                 "password_hash": generate_password_hash(PASSWORDS["binh"], _HASH)},
+        "chi": {"name": "Lê Minh Chi", "role": "admin",
+                "password_hash": generate_password_hash(PASSWORDS["chi"], _HASH)},
+    }  # fmt: skip
+
+
+def _finding(quarter: str, case_id: str, province: str, money: int, **extra: object) -> dict:
+    row = {
+        "quarter": quarter,
+        "case_id": case_id,
+        "rule": "NOT_REGISTERED",
+        "province": province,
+        "tax_code": None,
+        "unit_code": None,
+        "name": f"Công ty {case_id}",
+        "address": "Ấp 1, Xã Tân Hội, Tỉnh Đồng Tháp",
+        "severity": 3,
+        "legal_basis": "Luật BHXH 41/2024/QH15, Điều 39 khoản 1 điểm a",
+        "evidence": {"pit_employees": 12, "tax_status": "active"},
+        "money_at_stake": money,
+    }
+    row.update(extra)
+    return row
+
+
+def fill(engine: Engine) -> None:
+    findings = [
+        _finding(QUARTER, "UNREGISTERED-0300000001", "82", 9_000_000, tax_code="0300000001",
+                 name=f"{XSS} Công ty TNHH Sen Hồng", address="12 Lê Lợi, Phường Cao Lãnh, Đồng Tháp"),
+        _finding(QUARTER, "UNDER_REGISTERED-DT0002", "82", 5_000_000, rule="UNDER_REGISTERED",
+                 unit_code="DT0002", tax_code="0300000002", name="Công ty CP Mỹ Trà",
+                 address="5 Hùng Vương, Phường Cao Lãnh, Đồng Tháp",
+                 evidence={"wage_bill": 123_456_000, "insured_employees": 3, "unit_status": "paying"}),
+        _finding(QUARTER, "UNDER_REGISTERED-DT0002", "82", 1_000_000, rule="WAGE_BELOW_FLOOR",
+                 unit_code="DT0002", tax_code="0300000002", name="Công ty CP Mỹ Trà",
+                 address="5 Hùng Vương, Phường Cao Lãnh, Đồng Tháp"),
+        _finding(EARLIER, "UNDER_REGISTERED-DT0002", "82", 4_000_000, rule="UNDER_REGISTERED",
+                 unit_code="DT0002", tax_code="0300000002", name="Công ty CP Mỹ Trà",
+                 address="5 Hùng Vương, Phường Cao Lãnh, Đồng Tháp"),
+        _finding(QUARTER, "UNREGISTERED-0300000003", "82", 7_000_000, tax_code="0300000003",
+                 address="Ấp 2, Xã Mỹ Thọ, Đồng Tháp"),
+        _finding(QUARTER, "UNREGISTERED-8600000001", "86", 50_000_000, tax_code="8600000001",
+                 name="Công ty Vĩnh Long", address="Phường 1, Vĩnh Long"),
+    ]  # fmt: skip
+    findings += [
+        _finding(QUARTER, f"UNREGISTERED-BULK{i:03d}", "82", 1_000 * (i + 1)) for i in range(BULK)
+    ]
+    statuses = [
+        {"quarter": EARLIER, "case_id": "UNDER_REGISTERED-DT0002", "province": "82", "status": "new"},
+        {"quarter": QUARTER, "case_id": "UNDER_REGISTERED-DT0002", "province": "82",
+         "status": "persisting"},
+        {"quarter": QUARTER, "case_id": "UNREGISTERED-0300000003", "province": "82",
+         "status": "reopened"},
+        {"quarter": QUARTER, "case_id": "UNREGISTERED-0300000001", "province": "82", "status": "new"},
+        {"quarter": QUARTER, "case_id": "UNREGISTERED-8600000001", "province": "86", "status": "new"},
+    ]  # fmt: skip
+    firms = [
+        {"quarter": QUARTER, "tax_code": "0300000001", "province": "82", "root": "0300000001",
+         "name": f"{XSS} Công ty TNHH Sen Hồng", "address": "12 Lê Lợi, Phường Cao Lãnh",
+         "tax_status": "active", "representative": "Nguyễn Văn Hùng", "pit_employees": 12,
+         "started_on": date(2021, 5, 4), "in_tax": True, "in_registry": True},
+        {"quarter": QUARTER, "tax_code": "0300000002", "province": "82", "root": "0300000002",
+         "name": "Công ty CP Mỹ Trà", "address": "5 Hùng Vương, Phường Cao Lãnh",
+         "tax_status": "active", "representative": "Phạm Thị Lan", "in_tax": True,
+         "in_registry": True},
+    ]  # fmt: skip
+    units = [
+        {"quarter": QUARTER, "unit_code": "DT0002", "province": "82", "name": "CTY CP MY TRA",
+         "tax_code_raw": "0300000002", "tax_code": "0300000002", "address": "5 Hùng Vương",
+         "status": "paying", "insured_employees": 3, "wage_bill": 123_456_000,
+         "joined_on": date(2019, 1, 15)},
+    ]  # fmt: skip
+    links = [
+        {"quarter": QUARTER, "unit_code": "DT0002", "tax_code": "0300000002", "province": "82",
+         "method": "exact", "weight": None, "band": "link", "evidence": {}},
+    ]  # fmt: skip
+    workbook_decision = {
+        "decision_id": "file1:1", "province": "82", "quarter": EARLIER,
+        "case_id": "UNDER_REGISTERED-DT0002", "decided_on": date(2025, 5, 2),
+        "decision": "in_progress", "note": "Đã gửi công văn", "inspector": "Đỗ Văn Tâm",
+        "source": "workbook", "file_id": "file1", "row_number": 1,
+        "landed_at": datetime(2025, 5, 3, 8, 0, tzinfo=UTC),
+    }  # fmt: skip
+    with engine.begin() as conn:
+        for table, rows in (
+            (finding, findings),
+            (case_status, statuses),
+            (firm, firms),
+            (employer_unit, units),
+            (link, links),
+            (decision, [workbook_decision]),
+        ):
+            keys = {key for row in rows for key in row}
+            conn.execute(insert(table), [{key: row.get(key) for key in keys} for row in rows])
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no form token on the page"
+    return match.group(1)
+
+
+def decision_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(decision)).scalar_one()
