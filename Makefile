@@ -24,7 +24,7 @@ export AIRFLOW__LOGGING__BASE_LOG_FOLDER := $(CURDIR)/var/airflow/logs
 export GX_ANALYTICS_ENABLED := False
 export NO_COLOR := 1
 
-.PHONY: demo test test-distributed lint format venv clean requirements
+.PHONY: demo serve test test-distributed lint format venv clean requirements
 
 venv: $(STAMP)
 
@@ -44,6 +44,9 @@ demo: venv
 		|| (tail -n 80 var/airflow/dags-test.log; echo "the DAG run failed: see var/airflow/dags-test.log"; exit 1)
 	@echo "Airflow run log: var/airflow/dags-test.log"
 	@$(BIN)/python -m reconcile summary --quarter $(DEMO_QUARTER)
+
+serve: venv
+	$(BIN)/python -m reconcile serve --demo
 
 test: venv
 	$(BIN)/python -m pytest

@@ -3,17 +3,23 @@
 Needs ``RECONCILE_WEB_SECRET`` (signs the session cookie) and a users file (``--users`` or
 ``RECONCILE_WEB_USERS``, see ``web/auth.py``). The warehouse is the pipeline's
 (``RECONCILE_WAREHOUSE_URL`` or ``--warehouse``); its tables are created when missing.
+
+``--demo`` is for the embedded default after ``make demo``: one admin, ``demo``, whose random
+password is made on first use and kept (with its hash in the users file) under ``var/web/``,
+which git ignores; a secret made for the process when none is set. Nothing of it is in the
+repository.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
-from reconcile.settings import Settings
+from reconcile.settings import Settings, project_home
 from reconcile.web.app import MIN_SECRET_LENGTH, SECRET_ENV, create_app
 from reconcile.web.auth import UsersError, load_users
 
@@ -36,19 +42,59 @@ def add_serve_command(sub: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="send the session cookie over HTTPS only (behind a TLS proxy)",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="the embedded default: an admin 'demo' with a password made once under var/web/",
+    )
     parser.set_defaults(func=run_serve)
     return parser
+
+
+DEMO_USER = "demo"
+
+
+def demo_login(folder: Path) -> tuple[Path, str]:
+    """The demo's users file and password, made on first use (the password readable by the
+    owner only)."""
+    from werkzeug.security import generate_password_hash
+
+    folder.mkdir(parents=True, exist_ok=True)
+    users, login = folder / "users.yaml", folder / "demo-password.txt"
+    if not (users.exists() and login.exists()):
+        password = secrets.token_urlsafe(12)
+        login.touch(mode=0o600)
+        login.write_text(password + "\n", encoding="utf-8")
+        users.write_text(
+            "users:\n"
+            f"  {DEMO_USER}:\n"
+            '    name: "Quản trị (bản chạy thử)"\n'
+            "    role: admin\n"
+            f'    password_hash: "{generate_password_hash(password)}"\n',
+            encoding="utf-8",
+        )
+    return users, login.read_text(encoding="utf-8").strip()
 
 
 def run_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(warehouse_url=getattr(args, "warehouse", None))
     users_file = getattr(args, "users", None) or os.environ.get(USERS_ENV)
+    secret = os.environ.get(SECRET_ENV, "")
+    if getattr(args, "demo", False):
+        users_file, password = demo_login(project_home() / "var" / "web")
+        secret = os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32)
+        print(
+            f"the inspectors' page: http://{args.host}:{args.port}/  "
+            f"(user {DEMO_USER}, password {password}; kept in var/web/)",
+            flush=True,
+        )
     return serve(
         settings,
         host=args.host,
         port=args.port,
         users_file=Path(users_file) if users_file else None,
         https_only=getattr(args, "secure_cookie", False),
+        secret=secret,
     )
 
 
@@ -58,9 +104,12 @@ def serve(
     port: int = 8000,
     users_file: Path | None = None,
     https_only: bool = False,
+    secret: str | None = None,
 ) -> int:
-    """Run the app with uvicorn until stopped; 2 when the secret or the users are missing."""
-    if len(os.environ.get(SECRET_ENV, "")) < MIN_SECRET_LENGTH:
+    """Run the app with uvicorn until stopped; 2 when the secret or the users are missing.
+    The secret is ``secret`` or else ``RECONCILE_WEB_SECRET``."""
+    secret = secret or os.environ.get(SECRET_ENV, "")
+    if len(secret) < MIN_SECRET_LENGTH:
         print(
             f"serve: set {SECRET_ENV} to a random secret of at least {MIN_SECRET_LENGTH} "
             "characters",
@@ -80,6 +129,6 @@ def serve(
     from reconcile.warehouse.engine import get_engine
 
     engine = get_engine(settings.warehouse_url)  # creates the schema when missing
-    app = create_app(engine, users, https_only=https_only)
+    app = create_app(engine, users, secret_key=secret, https_only=https_only)
     uvicorn.run(app, host=host, port=port, proxy_headers=True)
     return 0

@@ -38,3 +38,30 @@ def test_serve_refuses_without_a_secret_or_users(monkeypatch, tmp_path, capsys) 
     assert run_serve(_parse(["serve", "--users", str(bad)])) == 2
     assert "boss" in capsys.readouterr().err
     assert not (tmp_path / "w.db").exists()  # refused before touching the warehouse
+
+
+def test_serve_demo_makes_one_admin_with_a_password_kept_out_of_the_repository(
+    monkeypatch, tmp_path, capsys
+) -> None:
+    import uvicorn
+    from werkzeug.security import check_password_hash
+
+    from reconcile.web import serve as serving
+    from reconcile.web.auth import load_users
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append((app, kw)))
+    monkeypatch.setattr(serving, "project_home", lambda: tmp_path)
+    monkeypatch.setenv("RECONCILE_WAREHOUSE_URL", f"sqlite:///{tmp_path / 'w.db'}")
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    monkeypatch.delenv(USERS_ENV, raising=False)
+    assert run_serve(_parse(["serve", "--demo", "--port", "8123"])) == 0
+    printed = capsys.readouterr().out
+    password = (tmp_path / "var" / "web" / "demo-password.txt").read_text().strip()
+    assert password in printed and "http://127.0.0.1:8123/" in printed
+    (user,) = load_users(tmp_path / "var" / "web" / "users.yaml").values()
+    assert user.role == "admin" and check_password_hash(user.password_hash, password)
+    assert started and started[0][1]["port"] == 8123
+    # a second start keeps the same login
+    assert run_serve(_parse(["serve", "--demo"])) == 0
+    assert password in capsys.readouterr().out
