@@ -309,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="benchmarks that print their figures")
     bench_sub = bench.add_subparsers(dest="bench", required=True)
+    from reconcile.web.bench import add_bench_web_command
+
+    add_bench_web_command(bench_sub)
     synth_bench = bench_sub.add_parser("synth", help="time and peak memory to generate feeds")
     synth_bench.add_argument(
         "--firms", type=int, default=1_000_000, help="firms in all (default 1,000,000)"

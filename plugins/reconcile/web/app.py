@@ -3,17 +3,20 @@
 The session lives in a signed cookie (Starlette's ``SessionMiddleware``, itsdangerous) whose
 secret comes from ``RECONCILE_WEB_SECRET``; the app refuses to start without one unless the
 caller (a test) passes it. Static assets are served by the app itself: no CDN, no font host.
+
+Inside Airflow (``airflow_auth.py``) the app is built with ``identify``: Airflow's token says who
+is signed in, the sign-in form is not served, and the session only carries the form token.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import Engine
@@ -22,8 +25,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from reconcile.quarter import LOCAL_TZ
 from reconcile.web import present
-from reconcile.web.auth import User
-from reconcile.web.pages import NotSignedIn, router
+from reconcile.web.auth import User, adopt
+from reconcile.web.pages import NotSignedIn, current_user, router
 
 SECRET_ENV = "RECONCILE_WEB_SECRET"
 SESSION_COOKIE = "reconcile_session"
@@ -44,6 +47,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+# who is signed in according to another system: the user name, or None when no one is
+Identify = Callable[[Request], Awaitable[str | None]]
 
 
 def today_in_vietnam() -> date:
@@ -78,12 +83,17 @@ def create_app(
     secret_key: str | None = None,
     today: Callable[[], date] = today_in_vietnam,
     https_only: bool = False,
+    identify: Identify | None = None,
+    login_url: Callable[[Request], str] | None = None,
 ) -> FastAPI:
     """The inspectors' application on ``engine`` for ``users``.
 
     ``secret_key`` signs the session cookie; without it, ``RECONCILE_WEB_SECRET`` must be set.
     ``today`` gives the day a decision is recorded as decided on (tests pass a fixed one).
     ``https_only`` marks the cookie Secure (set it behind HTTPS).
+    ``identify``, when given, replaces the sign-in form: it names the user signed in elsewhere
+    (Airflow), None is 401 and a name not in ``users`` is 403; ``/login`` then redirects to
+    ``login_url`` (404 without one).
     """
     secret = secret_key or os.environ.get(SECRET_ENV, "")
     if len(secret) < MIN_SECRET_LENGTH:
@@ -122,9 +132,37 @@ def create_app(
     async def http_error(request: Request, exc: HTTPException) -> HTMLResponse:
         return _error_page(request, exc.status_code, str(exc.detail or ""))
 
+    if identify is not None:
+        _signed_in_elsewhere(app, identify, login_url)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
     return app
+
+
+def _signed_in_elsewhere(
+    app: FastAPI, identify: Identify, login_url: Callable[[Request], str] | None
+) -> None:
+    """Every page's user comes from ``identify``; the session follows it (``adopt``)."""
+
+    async def identified(request: Request) -> User:
+        username = await identify(request)
+        if not username:
+            raise NotSignedIn()
+        user = request.app.state.users.get(username)
+        if user is None:
+            request.session.clear()
+            raise HTTPException(403, "Tài khoản này chưa được giao hồ sơ kiểm tra nào.")
+        adopt(request.session, user)
+        return user
+
+    app.dependency_overrides[current_user] = identified
+
+    # registered before the pages' routes, so these answer /login instead of the form
+    @app.api_route("/login", methods=["GET", "POST"], include_in_schema=False)
+    def sign_in_elsewhere(request: Request) -> RedirectResponse:
+        if login_url is None:
+            raise HTTPException(404)
+        return RedirectResponse(login_url(request), status_code=303)
 
 
 def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
@@ -135,6 +173,7 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
         message=message if message and message != ERRORS.get(status) else "",
         user=None,
         csrf="",
+        root=str(request.scope.get("root_path") or "").rstrip("/"),  # "/reconcile" in Airflow
     )
     headers = {"WWW-Authenticate": 'FormBased realm="reconcile"'} if status == 401 else None
     return HTMLResponse(body, status_code=status, headers=headers)

@@ -11,6 +11,10 @@ Users come from a YAML or JSON file (or a mapping, in tests)::
 
 Passwords are never stored, only their werkzeug hashes. Every POST form carries a token tied
 to the session (``csrf_token``), checked in constant time.
+
+Inside Airflow (``airflow_auth.py``) Airflow says who is signed in: the same file maps Airflow
+user names to a role and provinces, ``password_hash`` is not needed there (and is ignored), and
+``adopt`` mirrors that user into the session so the form tokens work as they do outside.
 """
 
 from __future__ import annotations
@@ -62,14 +66,14 @@ class User:
         return self.all_provinces or province in self.provinces
 
 
-def _user(username: str, body: Any) -> User:
+def _user(username: str, body: Any, passwords: bool = True) -> User:
     if not isinstance(body, Mapping):
         raise UsersError(f"user {username!r}: expected a mapping of name, role, provinces, hash")
     role = body.get("role")
     if role not in ROLES:
         raise UsersError(f"user {username!r}: role {role!r} is not one of {', '.join(ROLES)}")
-    password_hash = body.get("password_hash")
-    if not isinstance(password_hash, str) or "$" not in password_hash:
+    password_hash = body.get("password_hash") if passwords else ""
+    if passwords and (not isinstance(password_hash, str) or "$" not in password_hash):
         raise UsersError(
             f"user {username!r}: password_hash missing or not a werkzeug hash "
             "(make one with werkzeug.security.generate_password_hash)"
@@ -83,11 +87,17 @@ def _user(username: str, body: Any) -> User:
     if role != "admin" and not codes:
         raise UsersError(f"user {username!r}: a {role} needs at least one province")
     name = body.get("name") or username
-    return User(str(username), str(name), role, codes, password_hash)
+    return User(str(username), str(name), role, codes, str(password_hash))
 
 
-def load_users(source: Path | str | Mapping[str, Any]) -> dict[str, User]:
-    """Users by user name, from a YAML/JSON file or a mapping; a clear error when invalid."""
+def load_users(
+    source: Path | str | Mapping[str, Any], *, passwords: bool = True
+) -> dict[str, User]:
+    """Users by user name, from a YAML/JSON file or a mapping; a clear error when invalid.
+
+    ``passwords=False`` when another system signs users in (Airflow): no hash is needed, and
+    any hash given is ignored (no one can sign in with the form then).
+    """
     if isinstance(source, Mapping):
         raw: Any = source
     else:
@@ -98,13 +108,13 @@ def load_users(source: Path | str | Mapping[str, Any]) -> dict[str, User]:
         raw = raw["users"]
     if not isinstance(raw, Mapping) or not raw:
         raise UsersError("users: expected a non-empty mapping of user name -> user")
-    return {str(username): _user(str(username), body) for username, body in raw.items()}
+    return {str(username): _user(str(username), body, passwords) for username, body in raw.items()}
 
 
 def authenticate(users: Mapping[str, User], username: str, password: str) -> User | None:
     """The user when the password matches their hash, else None (same work either way)."""
     user = users.get(username)
-    if user is None:
+    if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
@@ -136,3 +146,10 @@ def sign_in(session: dict[str, Any], user: User) -> None:
 def signed_in(session: dict[str, Any], users: Mapping[str, User]) -> User | None:
     username = session.get(SESSION_USER)
     return users.get(username) if isinstance(username, str) else None
+
+
+def adopt(session: dict[str, Any], user: User) -> None:
+    """Mirror a user signed in elsewhere (by Airflow) into the session: a fresh session, with a
+    fresh form token, whenever the user differs from the session's."""
+    if session.get(SESSION_USER) != user.username:
+        sign_in(session, user)

@@ -1,4 +1,5 @@
-"""The routes: sign in and out, the cases of a quarter, one case, and recording a decision.
+"""The routes: sign in and out, the cases of a quarter (and as a workbook), one case, the
+doubtful links, and recording a decision on a case or a link (one path: ``_write_decision``).
 
 Who may do what: every page needs a signed-in user (else 401 with a link to the sign-in page);
 a ``viewer`` reads, an ``inspector`` reads and decides for their own provinces, an ``admin``
@@ -8,21 +9,34 @@ POST form carries the session's token; a missing or wrong one is 403 and nothing
 
 from __future__ import annotations
 
+import re
+import tempfile
+from collections.abc import Collection
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Connection
 from starlette.exceptions import HTTPException
 
+from reconcile.publish import workbook
+from reconcile.publish.groups import commune_namer
 from reconcile.publish.labels import label, labels
-from reconcile.publish.workbook import COLUMNS, describe_link
+from reconcile.publish.workbook import COLUMNS, REVIEW_COLUMNS, describe_link, link_case_id
 from reconcile.quarter import Quarter
+from reconcile.rules import decisions as decision_logic
+from reconcile.rules.catalog import rules
 from reconcile.web import present, queries
 from reconcile.web.auth import User, authenticate, csrf_ok, csrf_token, sign_in, signed_in
 
 router = APIRouter()
 NOTE_LIMIT = 2000
+# what an inspector answers on a doubtful pair, as the review sheet reads them back
+LINK_DECISIONS = ("confirmed", "not_a_match")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_PROVINCE_CODE = re.compile(r"^\d{2}$")
 
 
 class NotSignedIn(Exception):
@@ -39,10 +53,23 @@ def current_user(request: Request) -> User:
 SignedIn = Annotated[User, Depends(current_user)]
 
 
+def root(request: Request) -> str:
+    """Where the app is mounted ("" at the server's root, "/reconcile" in Airflow): every link
+    and redirect a page writes starts with it."""
+    return str(request.scope.get("root_path") or "").rstrip("/")
+
+
+def redirect(request: Request, url: str) -> RedirectResponse:
+    """303 to ``url`` (root-relative in the app) under the app's mount."""
+    return RedirectResponse(root(request) + url, status_code=303)
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     env = request.app.state.templates
     user = signed_in(request.session, request.app.state.users)
-    body = env.get_template(template).render(user=user, csrf=csrf_token(request.session), **context)
+    body = env.get_template(template).render(
+        user=user, csrf=csrf_token(request.session), root=root(request), **context
+    )
     return HTMLResponse(body, status_code=status_code)
 
 
@@ -65,8 +92,8 @@ def _quarter(text: str) -> str:
 
 # ---------------------------------------------------------------- signing in and out
 @router.get("/", include_in_schema=False)
-def home() -> RedirectResponse:
-    return RedirectResponse("/cases", status_code=303)
+def home(request: Request) -> RedirectResponse:
+    return redirect(request, "/cases")
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -92,55 +119,71 @@ def login(
             username=username,
         )
     sign_in(request.session, user)
-    return RedirectResponse("/cases", status_code=303)
+    return redirect(request, "/cases")
 
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> RedirectResponse:
     _check_csrf(request, csrf_token)
     request.session.clear()
-    return RedirectResponse("/login", status_code=303)
+    return redirect(request, "/login")
 
 
 # ---------------------------------------------------------------- the cases of a quarter
-@router.get("/cases", response_class=HTMLResponse)
-def cases(
-    request: Request,
-    user: SignedIn,
+def _allowed(user: User, province: str) -> Collection[str] | None:
+    """The provinces ``user`` reads (None: all); 403 when ``province`` is not among them."""
+    allowed = None if user.all_provinces else user.provinces
+    if province and allowed is not None and province not in allowed:
+        raise HTTPException(403, "Bạn không được giao tỉnh này.")
+    return allowed
+
+
+def _case_filter(
+    conn: Connection, user: User, filters: dict[str, str]
+) -> tuple[queries.CaseFilter, list[str], list[str]]:
+    """The /cases filter of ``filters`` for ``user`` (a blank quarter: the latest), the quarters
+    and provinces to offer. ``filters["quarter"]`` is set to the quarter used."""
+    province = filters["province"]
+    allowed = _allowed(user, province)
+    known = queries.quarters(conn, allowed)
+    quarter = filters["quarter"]
+    quarter = _quarter(quarter) if quarter else (known[0] if known else "")
+    filters["quarter"] = quarter
+    provinces = sorted(allowed) if allowed is not None else queries.province_codes(conn)
+    flt = queries.CaseFilter(
+        quarter=quarter,
+        provinces=[province] if province else allowed,
+        commune=filters["commune"],
+        rule=filters["rule"],
+        status=filters["status"],
+        decision=filters["decision"],
+    )
+    return flt, known, provinces
+
+
+def case_filters(
     quarter: str = "",
     province: str = "",
     commune: str = "",
     rule: str = "",
     status: str = "",
     decision: str = "",
-    page: str = "1",
-) -> HTMLResponse:
-    allowed = None if user.all_provinces else user.provinces
-    if province and allowed is not None and province not in allowed:
-        raise HTTPException(403, "Bạn không được giao tỉnh này.")
-    engine = request.app.state.engine
-    with engine.connect() as conn:
-        known = queries.quarters(conn, allowed)
-        quarter = _quarter(quarter) if quarter else (known[0] if known else "")
-        provinces = sorted(allowed) if allowed is not None else queries.province_codes(conn)
-        flt = queries.CaseFilter(
-            quarter=quarter,
-            provinces=[province] if province else allowed,
-            commune=commune,
-            rule=rule,
-            status=status,
-            decision=decision,
-        )
+) -> dict[str, str]:
+    """The /cases filters as the query string gives them (the cases page and its export)."""
+    return {"quarter": quarter, "province": province, "commune": commune, "rule": rule,
+            "status": status, "decision": decision}  # fmt: skip
+
+
+CaseFilters = Annotated[dict[str, str], Depends(case_filters)]
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases(request: Request, user: SignedIn, filters: CaseFilters, page: str = "1") -> HTMLResponse:
+    with request.app.state.engine.connect() as conn:
+        flt, known, provinces = _case_filter(conn, user, filters)
         number = int(page) if page.isdigit() and len(page) <= 6 else 1
         result = queries.case_page(conn, flt, number)
-    filters = {
-        "quarter": quarter,
-        "province": province,
-        "commune": commune,
-        "rule": rule,
-        "status": status,
-        "decision": decision,
-    }
+    quarter = flt.quarter
     kept = {key: value for key, value in filters.items() if value}
     for row in result.rows:
         row["url"] = case_url(row["case_id"], quarter)
@@ -163,6 +206,88 @@ def cases(
         undecided=queries.UNDECIDED,
         page_size=queries.PAGE_SIZE,
         page_url=lambda n: "/cases?" + urlencode({**kept, "page": n}),
+        export_url="/cases/export.xlsx?" + urlencode(kept),
+    )
+
+
+# ---------------------------------------------------------------- the filter as a workbook
+def export_file_name(province: str, quarter: str) -> str:
+    """``cases_<province>_<quarter>.xlsx``: nothing in it but a checked code and quarter."""
+    shown = province if _PROVINCE_CODE.match(province) else "all"
+    checked = str(Quarter.parse(quarter))
+    return f"cases_{shown}_{checked}.xlsx"
+
+
+def _overview(
+    flt: queries.CaseFilter, filters: dict[str, str], rows: Any, provinces: list[str]
+) -> dict[str, Any]:
+    """The summary sheet: the publish step's figures, and the filter the workbook holds."""
+    words = labels()["export"]
+    overview: dict[str, Any] = {
+        words["quarter"]: flt.quarter,
+        words["province"]: filters["province"] or ", ".join(provinces) or words["all_provinces"],
+        words["cases"]: len(rows),
+        words["money"]: int(rows["money_at_stake"].sum()) if not rows.empty else 0,
+    }
+    for rule_code in sorted(set(rows["rule"])):
+        overview[f"{words['rule_prefix']} {rule_code}"] = int((rows["rule"] == rule_code).sum())
+    chosen = {
+        "commune": filters["commune"].strip(),
+        "rule": present.rule_words(filters["rule"]) if filters["rule"] else "",
+        "status": present.status_words(filters["status"]) if filters["status"] else "",
+        "decision": (
+            words["undecided"]
+            if filters["decision"] == queries.UNDECIDED
+            else present.decision_words(filters["decision"])
+            if filters["decision"]
+            else ""
+        ),
+    }
+    for key, value in chosen.items():
+        if value:
+            overview[f"{words['filter']}: {words[key]}"] = value
+    return overview
+
+
+@router.get("/cases/export.xlsx")
+def export_cases(request: Request, user: SignedIn, filters: CaseFilters) -> Response:
+    """The filtered cases as the workbook the pipeline publishes, by its own writer; personal
+    data masked unless the reader may see it (as the published workbook masks it)."""
+    with request.app.state.engine.connect() as conn:
+        flt, _known, _provinces = _case_filter(conn, user, filters)
+        if not flt.quarter:
+            raise HTTPException(404, "Chưa có dữ liệu.")
+        frames = queries.export_frames(conn, flt)
+    last = decision_logic.latest(frames.decisions, Quarter.parse(flt.quarter))
+    provinces = sorted(set(frames.findings["province"])) if not frames.findings.empty else []
+    group_of = commune_namer(provinces[0]) if len(provinces) == 1 else None
+    rows = workbook.case_rows(
+        frames.findings,
+        frames.statuses,
+        frames.links,
+        rules(),
+        frames.firms,
+        decision_logic.carried(last),
+        mask=not user.sees_personal_data,
+        group_of=group_of,
+    )
+    overview = _overview(flt, filters, rows, provinces)
+    name = export_file_name(
+        filters["province"] or (provinces[0] if len(provinces) == 1 else ""), flt.quarter
+    )
+    with tempfile.TemporaryDirectory(prefix="reconcile-web-export-") as folder:
+        path = workbook.write_workbook(
+            rows,
+            Path(folder) / name,
+            f"{labels()['export']['title']} – {name.removesuffix('.xlsx').removeprefix('cases_')}",
+            overview,
+            group_sheets=group_of is not None,
+        )
+        content = Path(path).read_bytes()
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -305,20 +430,163 @@ def decide(
     csrf_token: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     _check_csrf(request, csrf_token)
+    _check_decider(user)
+    detail = _case_for(request, user, case_id, quarter)
+    _write_decision(
+        request,
+        user,
+        province=detail.province,
+        quarter=detail.quarter,
+        case_id=detail.case_id,
+        code=decision,
+        note=note,
+        codes=present.decision_codes(),
+    )
+    return redirect(request, case_url(detail.case_id, detail.quarter))
+
+
+def _check_decider(user: User) -> None:
     if not user.can_decide:
         raise HTTPException(403, "Tài khoản chỉ được xem, không được ghi kết luận.")
-    detail = _case_for(request, user, case_id, quarter)
-    if decision not in present.decision_codes():
+
+
+def _write_decision(
+    request: Request,
+    user: User,
+    *,
+    province: str,
+    quarter: str,
+    case_id: str,
+    code: str,
+    note: str,
+    codes: Collection[str],
+) -> None:
+    """The one path by which a page records a decision: who may, which codes, the note's
+    length, then a new ``decision`` row (``queries.record_decision``). The form's token is
+    checked by the route first."""
+    _check_decider(user)
+    if not user.may_see(province):
+        raise HTTPException(403, "Hồ sơ thuộc tỉnh bạn không được giao.")
+    if code not in codes:
         raise HTTPException(400, "Kết luận không có trong danh mục.")
     if len(note) > NOTE_LIMIT:
         raise HTTPException(400, f"Ghi chú dài quá {NOTE_LIMIT} ký tự.")
     with request.app.state.engine.begin() as conn:
         queries.record_decision(
             conn,
-            case=detail,
-            code=decision,
+            province=province,
+            quarter=quarter,
+            case_id=case_id,
+            code=code,
             note=note.strip(),
             inspector=user.name,
             decided_on=request.app.state.today(),
         )
-    return RedirectResponse(case_url(detail.case_id, detail.quarter), status_code=303)
+
+
+# ---------------------------------------------------------------- doubtful links (review band)
+_REVIEW_HEADERS = {key: header for key, header, _ in REVIEW_COLUMNS}
+
+
+def links_url(quarter: str, province: str = "") -> str:
+    kept = {key: value for key, value in (("quarter", quarter), ("province", province)) if value}
+    return "/links?" + urlencode(kept) if kept else "/links"
+
+
+def _pair_view(row: dict[str, Any], user: User) -> dict[str, Any]:
+    """One doubtful pair as the page shows it: both records, the review sheet's explanation,
+    the comparison field by field, and the decision that counts."""
+    pair = row["link"]
+    counting = row["counting"]
+    return {
+        "case_id": row["case_id"],
+        "quarter": pair["quarter"],
+        "province": pair["province"],
+        "unit_code": pair["unit_code"],
+        "tax_code": pair["tax_code"],
+        "unit_name": (row["unit"] or {}).get("name") or "",
+        "firm_name": (row["firm"] or {}).get("name") or "",
+        "unit": _side(row["unit"], UNIT_FIELDS, user, unit=True),
+        "firm": _side(row["firm"], FIRM_FIELDS, user, unit=False),
+        "explanation": describe_link(pair["method"], pair["evidence"]),
+        "facts": present.link_facts(pair["evidence"], pair["province"]),
+        "comparisons": present.link_comparisons(pair["evidence"]),
+        "decision": (
+            {
+                "code": counting["decision"],
+                "words": present.decision_words(counting["decision"], link_question=True),
+                "decided_on": counting["decided_on"],
+                "inspector": present.personal(
+                    counting["inspector"], "inspector", user.sees_personal_data
+                ),
+            }
+            if counting is not None
+            else None
+        ),
+        "may_decide": user.can_decide and user.may_see(pair["province"]),
+    }
+
+
+@router.get("/links", response_class=HTMLResponse)
+def links(
+    request: Request, user: SignedIn, quarter: str = "", province: str = "", page: str = "1"
+) -> HTMLResponse:
+    """The doubtful pairs (the workbook's review sheet) of the user's provinces."""
+    allowed = _allowed(user, province)
+    with request.app.state.engine.connect() as conn:
+        known = queries.link_quarters(conn, allowed)
+        quarter = _quarter(quarter) if quarter else (known[0] if known else "")
+        provinces = sorted(allowed) if allowed is not None else queries.province_codes(conn)
+        number = int(page) if page.isdigit() and len(page) <= 6 else 1
+        result = queries.review_links(conn, quarter, [province] if province else allowed, number)
+    kept = {key: value for key, value in (("quarter", quarter), ("province", province)) if value}
+    return render(
+        request,
+        "links.html.j2",
+        result=result,
+        pairs=[_pair_view(row, user) for row in result.rows],
+        filters={"quarter": quarter, "province": province},
+        quarters=known if quarter in known or not quarter else [quarter, *known],
+        provinces=provinces,
+        headers=_REVIEW_HEADERS,
+        choices=[
+            (code, present.decision_words(code, link_question=True)) for code in LINK_DECISIONS
+        ],
+        note_limit=NOTE_LIMIT,
+        page_size=queries.PAGE_SIZE,
+        page_url=lambda n: "/links?" + urlencode({**kept, "page": n}),
+    )
+
+
+@router.post("/links/decision")
+def decide_link(
+    request: Request,
+    user: SignedIn,
+    unit_code: Annotated[str, Form()] = "",
+    tax_code: Annotated[str, Form()] = "",
+    quarter: Annotated[str, Form()] = "",
+    decision: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    province: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """An inspector's answer on a doubtful pair, stored under the review sheet's case id."""
+    _check_csrf(request, csrf_token)
+    _check_decider(user)
+    checked = _quarter(quarter)
+    with request.app.state.engine.connect() as conn:
+        pair = queries.review_link(conn, checked, unit_code, tax_code)
+    if pair is None:
+        raise HTTPException(404, "Không có cặp cần xem xét này.")
+    _write_decision(
+        request,
+        user,
+        province=pair["province"],
+        quarter=checked,
+        case_id=link_case_id(pair["unit_code"], pair["tax_code"]),
+        code=decision,
+        note=note,
+        codes=LINK_DECISIONS,
+    )
+    back = province if province and user.may_see(province) else ""
+    return redirect(request, links_url(checked, back))

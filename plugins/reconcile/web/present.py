@@ -133,3 +133,76 @@ SOURCE_WORDS = {"workbook": "Tệp kết luận gửi về", "web": "Nhập trê
 
 def source_words(source: str | None) -> str:
     return SOURCE_WORDS.get(source or "", source or "")
+
+
+# ---------------------------------------------------------------- a doubtful link, field by field
+COMPARISON_ORDER = ("name", "legal_form", "commune", "street", "tax_code")  # match/compare.py
+
+
+def _as_dict(evidence: Any) -> dict[str, Any]:
+    if isinstance(evidence, str):
+        evidence = json.loads(evidence)
+    return evidence if isinstance(evidence, dict) else {}
+
+
+@cache
+def _commune_names(province: str) -> dict[str, str]:
+    return {c.code: f"{c.type} {c.name}" for c in admin_units.communes(province)}
+
+
+def commune_list(codes: Any, province: str) -> str:
+    """Commune codes as their names ("Phường Cao Lãnh, Xã Mỹ Thọ")."""
+    if not codes:
+        return labels()["link_evidence"]["unknown_commune"]
+    names = _commune_names(province)
+    return ", ".join(names.get(str(code), str(code)) for code in codes)
+
+
+def link_facts(evidence: Any, province: str) -> list[tuple[str, str]]:
+    """(label, value) of what a link's evidence holds besides the per-field levels (the keys of
+    ``match.link.explain``), in the order an inspector checks them."""
+    evidence = _as_dict(evidence)
+    words = labels()["link_evidence"]
+    facts: list[tuple[str, str]] = []
+    if evidence.get("probability") is not None:
+        facts.append((words["probability"], f"{float(evidence['probability']):.1%}"))
+    for key in ("unit_name", "firm_name"):
+        if evidence.get(key):
+            facts.append((words[key], str(evidence[key])))
+    for key in ("name_score", "street_score"):
+        if evidence.get(key) is not None:
+            facts.append((words[key], f"{float(evidence[key]):.0f}/100"))
+    if evidence.get("roll_tax_code"):
+        facts.append((words["roll_tax_code"], str(evidence["roll_tax_code"])))
+    for key in ("unit_communes", "firm_communes"):
+        if key in evidence:
+            facts.append((words[key], commune_list(evidence[key], province)))
+    if evidence.get("prior") is not None:
+        facts.append((words["prior"], f"{float(evidence['prior']):+.2f}"))
+    return facts
+
+
+def link_comparisons(evidence: Any) -> list[tuple[str, str, str]]:
+    """(field, its comparison's level in words, its weight) of a fuzzy link, field by field."""
+    evidence = _as_dict(evidence)
+    levels = evidence.get("levels") or {}
+    weights = evidence.get("weights") or {}
+    if not isinstance(levels, dict) or not levels:
+        return []
+    level_words = labels()["link_levels"]
+    missing = labels()["link_evidence"]["missing"]
+    fields = [c for c in COMPARISON_ORDER if c in levels or c in weights]
+    fields += sorted(c for c in levels if c not in COMPARISON_ORDER)
+    rows = []
+    for comparison in fields:
+        level = levels.get(comparison)
+        shown = missing if level is None else level_words.get(comparison, {}).get(level, level)
+        weight = weights.get(comparison)
+        rows.append(
+            (
+                label("link_comparison", comparison),
+                str(shown),
+                "" if weight is None else f"{float(weight):+.2f}",
+            )
+        )
+    return rows

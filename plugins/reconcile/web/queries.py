@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Select, and_, func, insert, literal, select
 
+from reconcile.publish.workbook import link_case_id
 from reconcile.quarter import Quarter
 from reconcile.rules.decisions import latest
 from reconcile.warehouse.schema import (
@@ -303,21 +304,26 @@ def new_decision_id() -> str:
 def record_decision(
     conn: Connection,
     *,
-    case: CaseDetail,
+    province: str,
+    quarter: str,
+    case_id: str,
     code: str,
     note: str | None,
     inspector: str,
     decided_on: date,
     landed_at: datetime | None = None,
 ) -> str:
-    """Store one decision made on the web (a new row: nothing is ever updated or deleted)."""
+    """Store one decision made on the web (a new row: nothing is ever updated or deleted).
+
+    The one path for every web decision: a case's, and a doubtful link's (its case id is the
+    review sheet's, ``workbook.link_case_id``)."""
     decision_id = new_decision_id()
     conn.execute(
         insert(decision).values(
             decision_id=decision_id,
-            province=case.province,
-            quarter=case.quarter,
-            case_id=case.case_id,
+            province=province,
+            quarter=quarter,
+            case_id=case_id,
             decided_on=decided_on,
             decision=code,
             note=note or None,
@@ -329,3 +335,179 @@ def record_decision(
         )
     )
     return decision_id
+
+
+# ---------------------------------------------------------------- doubtful links (review band)
+REVIEW = "review"
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    rows: list[dict[str, Any]]  # each: link, unit, firm (None when missing), case_id, counting
+    count: int
+    page: int
+    pages: int
+
+
+def link_quarters(conn: Connection, provinces: Collection[str] | None) -> list[str]:
+    """Quarters with doubtful links in ``provinces`` (None: any), latest first."""
+    query = (
+        select(link.c.quarter)
+        .where(link.c.band == REVIEW)
+        .distinct()
+        .order_by(link.c.quarter.desc())
+    )
+    if provinces is not None:
+        query = query.where(link.c.province.in_(sorted(provinces)))
+    return [row[0] for row in conn.execute(query)]
+
+
+def _by_key(conn: Connection, table: Any, quarter: str, key: str, values: list[str]) -> dict:
+    if not values:
+        return {}
+    query = select(table).where(table.c.quarter == quarter, table.c[key].in_(sorted(set(values))))
+    return {row[key]: dict(row) for row in conn.execute(query).mappings()}
+
+
+def counting_decisions(
+    conn: Connection, quarter: str, cases: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Per case id (-> its province), the decision that counts as of ``quarter``
+    (``rules.decisions.latest``), only among the decisions of the case's own province."""
+    if not cases:
+        return {}
+    rows = [
+        dict(row)
+        for row in conn.execute(
+            select(decision).where(decision.c.case_id.in_(sorted(cases)))
+        ).mappings()
+        if row["province"] == cases[row["case_id"]]
+    ]
+    if not rows:
+        return {}
+    return latest(pd.DataFrame(rows), Quarter.parse(quarter))
+
+
+def review_links(
+    conn: Connection,
+    quarter: str,
+    provinces: Collection[str] | None,
+    page: int = 1,
+) -> ReviewPage:
+    """One page of the quarter's doubtful pairs in ``provinces``, most likely first (as the
+    review sheet orders them), each with its unit, its firm, its case id on the review sheet
+    (``workbook.link_case_id``) and the decision that counts."""
+    conditions = [link.c.quarter == quarter, link.c.band == REVIEW]
+    if provinces is not None:
+        conditions.append(link.c.province.in_(sorted(provinces)))
+    count = int(
+        conn.execute(select(func.count()).select_from(link).where(*conditions)).scalar_one()
+    )
+    pages = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(page, 1), pages)
+    found = [
+        dict(row)
+        for row in conn.execute(
+            select(link)
+            .where(*conditions)
+            .order_by(func.coalesce(link.c.weight, -1e9).desc(), link.c.unit_code)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        ).mappings()
+    ]
+    units = _by_key(conn, employer_unit, quarter, "unit_code", [r["unit_code"] for r in found])
+    firms = _by_key(conn, firm, quarter, "tax_code", [r["tax_code"] for r in found])
+    rows = []
+    for item in found:
+        rows.append(
+            {
+                "link": item,
+                "unit": units.get(item["unit_code"]),
+                "firm": firms.get(item["tax_code"]),
+                "case_id": link_case_id(item["unit_code"], item["tax_code"]),
+            }
+        )
+    last = counting_decisions(conn, quarter, {r["case_id"]: r["link"]["province"] for r in rows})
+    for row in rows:
+        row["counting"] = last.get(row["case_id"])
+    return ReviewPage(rows, count, page, pages)
+
+
+def review_link(
+    conn: Connection, quarter: str, unit_code: str, tax_code: str
+) -> dict[str, Any] | None:
+    """The doubtful pair (unit, firm) of ``quarter``, or None when it is not one."""
+    return _one(
+        conn,
+        select(link).where(
+            link.c.quarter == quarter,
+            link.c.unit_code == unit_code,
+            link.c.tax_code == tax_code,
+            link.c.band == REVIEW,
+        ),
+    )
+
+
+# ---------------------------------------------------------------- the workbook of a filter
+@dataclass(frozen=True)
+class ExportFrames:
+    """What ``workbook.case_rows`` takes, for the cases of one filter."""
+
+    findings: pd.DataFrame
+    statuses: pd.DataFrame
+    links: pd.DataFrame
+    firms: pd.DataFrame
+    decisions: pd.DataFrame
+    case_ids: list[str]
+
+
+def _frame(conn: Connection, query: Select[Any], table: Any) -> pd.DataFrame:
+    result = conn.execute(query)
+    return pd.DataFrame(result.fetchall(), columns=[c.name for c in table.columns], dtype=object)
+
+
+def export_frames(conn: Connection, flt: CaseFilter) -> ExportFrames:
+    """Every finding of the filtered cases (no page), with their statuses, the links of their
+    units, their firms and the decisions on them, as the pipeline's publish step reads them."""
+    filtered = _filtered(flt).subquery("filtered")
+    case_ids = [row[0] for row in conn.execute(select(filtered.c.case_id))]
+    wanted = select(filtered.c.case_id)
+    findings = _frame(
+        conn,
+        select(finding).where(finding.c.quarter == flt.quarter, finding.c.case_id.in_(wanted)),
+        finding,
+    )
+    statuses = _frame(
+        conn,
+        select(case_status).where(
+            case_status.c.quarter == flt.quarter, case_status.c.case_id.in_(wanted)
+        ),
+        case_status,
+    )
+    units = select(finding.c.unit_code).where(
+        finding.c.quarter == flt.quarter,
+        finding.c.case_id.in_(wanted),
+        finding.c.unit_code.is_not(None),
+    )
+    links = _frame(
+        conn, select(link).where(link.c.quarter == flt.quarter, link.c.unit_code.in_(units)), link
+    )
+    tax_codes = select(finding.c.tax_code).where(
+        finding.c.quarter == flt.quarter,
+        finding.c.case_id.in_(wanted),
+        finding.c.tax_code.is_not(None),
+    )
+    firms = _frame(
+        conn,
+        select(firm).where(firm.c.quarter == flt.quarter, firm.c.tax_code.in_(tax_codes)),
+        firm,
+    )
+    decisions = _frame(conn, select(decision).where(decision.c.case_id.in_(wanted)), decision)
+    if not findings.empty:  # a finding's province owns its decisions (as publish reads them)
+        owner = dict(zip(findings["case_id"], findings["province"], strict=False))
+        keep = [
+            owner.get(case) == province
+            for case, province in zip(decisions["case_id"], decisions["province"], strict=True)
+        ]
+        decisions = decisions.loc[pd.Series(keep, index=decisions.index, dtype=bool)]
+    return ExportFrames(findings, statuses, links, firms, decisions, case_ids)

@@ -36,6 +36,29 @@ def users_mapping() -> dict[str, dict[str, object]]:
     }  # fmt: skip
 
 
+# doubtful pairs (the review band): (unit, tax code, province, unit name, unit address, firm)
+REVIEW_PAIRS = [
+    ("DT0101", "0300000101", "82", f"{XSS} CTY TNHH HOA SEN", "Số 7 Nguyễn Huệ, Phường Cao Lãnh",
+     ("Công ty TNHH Hoa Sen Đồng Tháp", "7 Nguyễn Huệ, Phường Cao Lãnh")),
+    ("DT0102", "0300000102", "82", "DNTN MINH PHAT", "Ấp 3, Xã Mỹ Thọ",
+     ("Doanh nghiệp tư nhân Minh Phát II", "Ấp 3, Xã Mỹ Thọ")),
+    ("VL0201", "8600000201", "86", "CTY VINH LONG XANH", "Phường 1, Vĩnh Long",
+     ("Công ty Vĩnh Long Xanh", "Phường 1, Vĩnh Long")),
+]  # fmt: skip
+
+
+def review_evidence(unit_name: str, firm_name: str, probability: float) -> dict:
+    """A fuzzy link's evidence, with the keys of ``match.link.explain``."""
+    return {
+        "probability": probability, "unit_name": unit_name.lower(), "firm_name": firm_name.lower(),
+        "name_score": 88.0, "street_score": 95.0,
+        "levels": {"name": "same_words", "legal_form": "compatible", "commune": "same",
+                   "street": ">=90", "tax_code": "missing"},
+        "weights": {"name": 6.1, "legal_form": 0.4, "commune": 2.3, "street": 1.8, "tax_code": 0.0},
+        "prior": -1.58, "roll_tax_code": None, "unit_communes": ["29869"], "firm_communes": ["29869"],
+    }  # fmt: skip
+
+
 def _finding(quarter: str, case_id: str, province: str, money: int, **extra: object) -> dict:
     row = {
         "quarter": quarter,
@@ -105,6 +128,25 @@ def fill(engine: Engine) -> None:
     links = [
         {"quarter": QUARTER, "unit_code": "DT0002", "tax_code": "0300000002", "province": "82",
          "method": "exact", "weight": None, "band": "link", "evidence": {}},
+    ]  # fmt: skip
+    units += [
+        {"quarter": QUARTER, "unit_code": unit, "province": province, "name": name,
+         "tax_code_raw": None, "tax_code": None, "address": address, "status": "paying",
+         "insured_employees": 4}
+        for unit, _, province, name, address, _ in REVIEW_PAIRS
+    ]  # fmt: skip
+    firms += [
+        {"quarter": QUARTER, "tax_code": tax_code, "province": province, "root": tax_code,
+         "name": name, "address": address, "tax_status": "active",
+         "representative": "Hoàng Văn Nam", "in_tax": True, "in_registry": True}
+        for _, tax_code, province, _, _, (name, address) in REVIEW_PAIRS
+    ]  # fmt: skip
+    links += [
+        {"quarter": QUARTER, "unit_code": unit, "tax_code": tax_code, "province": province,
+         "method": "fuzzy", "weight": weight, "band": "review",
+         "evidence": review_evidence(name, firm_name, probability)}
+        for (unit, tax_code, province, name, _, (firm_name, _)), weight, probability in zip(
+            REVIEW_PAIRS, (3.5, 2.0, 4.0), (0.72, 0.55, 0.81), strict=True)
     ]  # fmt: skip
     workbook_decision = {
         "decision_id": "file1:1", "province": "82", "quarter": EARLIER,
