@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 
 URL_PREFIX = "/reconcile"
 MENU_NAME = "Hồ sơ kiểm tra"
-USERS_ENV = "RECONCILE_WEB_USERS"  # the same variable as ``serve``'s users file
 _SECRET_LABEL = b"reconcile-web-session"
 _AIRFLOW_SECRETS = (("api_auth", "jwt_secret"), ("api", "secret_key"))
 
@@ -118,7 +117,7 @@ def create_airflow_app(
     from ``RECONCILE_WEB_USERS``, the pipeline's warehouse, the secret of ``session_secret``.
     Tests pass their own users, engine, secret and ``identify``."""
     from reconcile.web.app import create_app
-    from reconcile.web.auth import load_users
+    from reconcile.web.auth import USERS_ENV, load_users
 
     source = users_file or os.environ.get(USERS_ENV)
     if not source:

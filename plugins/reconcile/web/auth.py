@@ -38,6 +38,9 @@ SESSION_CSRF = "csrf"
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
+USERS_ENV = "RECONCILE_WEB_USERS"  # the users file, for serve and inside Airflow alike
+
+
 class UsersError(ValueError):
     """The users file (or mapping) is not usable: which user, and what is wrong."""
 

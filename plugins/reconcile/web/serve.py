@@ -21,9 +21,7 @@ from typing import Any
 
 from reconcile.settings import Settings, project_home
 from reconcile.web.app import MIN_SECRET_LENGTH, SECRET_ENV, create_app
-from reconcile.web.auth import UsersError, load_users
-
-USERS_ENV = "RECONCILE_WEB_USERS"
+from reconcile.web.auth import USERS_ENV, UsersError, load_users
 
 
 def add_serve_command(sub: Any) -> argparse.ArgumentParser:
