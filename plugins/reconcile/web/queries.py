@@ -350,13 +350,9 @@ class ReviewPage:
 
 
 def link_quarters(conn: Connection, provinces: Collection[str] | None) -> list[str]:
-    """Quarters with doubtful links in ``provinces`` (None: any), latest first."""
-    query = (
-        select(link.c.quarter)
-        .where(link.c.band == REVIEW)
-        .distinct()
-        .order_by(link.c.quarter.desc())
-    )
+    """Quarters linked in ``provinces`` (None: any), latest first: a quarter whose links are
+    all sure is still a quarter to choose, with no pair to review."""
+    query = select(link.c.quarter).distinct().order_by(link.c.quarter.desc())
     if provinces is not None:
         query = query.where(link.c.province.in_(sorted(provinces)))
     return [row[0] for row in conn.execute(query)]

@@ -196,3 +196,17 @@ def test_the_comparison_reads_a_missing_level_and_an_exact_link_in_words() -> No
         "MST ghi trên danh sách đơn vị": "0300000101",
         "Xã/phường của đơn vị": "không xác định được",
     }
+
+
+def test_a_quarter_whose_links_are_all_sure_is_offered_with_no_pair_to_review(
+    sign_in, engine
+) -> None:
+    from sqlalchemy import delete
+
+    from reconcile.warehouse.schema import link
+
+    with engine.begin() as conn:
+        conn.execute(delete(link).where(link.c.band == "review"))
+    html = sign_in("an").get("/links").text
+    assert 'data-count="0"' in html
+    assert "Quý 2/2025" in html and "chưa có dữ liệu" not in html
