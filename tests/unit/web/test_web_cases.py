@@ -49,6 +49,14 @@ def test_a_filter_gives_its_count_and_money_total(sign_in) -> None:
     assert _count_and_money(undecided.text)[0] == BULK + 2
 
 
+def test_a_commune_typed_without_diacritics_or_case_finds_it(sign_in) -> None:
+    client = sign_in("an")
+    written = client.get("/cases", params={"quarter": "2025Q2", "commune": "phường cao lãnh"})
+    for typed in ("phuong cao lanh", "PHƯỜNG CAO LÃNH", "Phuong  Cao-Lanh"):
+        page = client.get("/cases", params={"quarter": "2025Q2", "commune": typed})
+        assert _count_and_money(page.text) == _count_and_money(written.text) == (2, 15_000_000)
+
+
 def test_a_commune_filter_is_text_not_a_pattern(sign_in) -> None:
     page = sign_in("an").get("/cases", params={"commune": "%"})
     assert _count_and_money(page.text) == (0, 0)
