@@ -25,7 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from reconcile.quarter import LOCAL_TZ
 from reconcile.web import present
-from reconcile.web.auth import User, adopt
+from reconcile.web.auth import SignInThrottle, User, adopt
 from reconcile.web.pages import NotSignedIn, current_user, router
 
 SECRET_ENV = "RECONCILE_WEB_SECRET"
@@ -106,6 +106,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.users = dict(users)
+    app.state.throttle = SignInThrottle()
     app.state.today = today
     app.state.templates = templates()
     app.add_middleware(

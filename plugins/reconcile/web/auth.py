@@ -22,6 +22,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,3 +157,35 @@ def adopt(session: dict[str, Any], user: User) -> None:
     fresh form token, whenever the user differs from the session's."""
     if session.get(SESSION_USER) != user.username:
         sign_in(session, user)
+
+
+class SignInThrottle:
+    """Failed sign-ins remembered per user name: after ``limit`` within ``window`` seconds,
+    that name is refused until the oldest of them is ``window`` seconds old. Per name rather
+    than per address, so that guessing one user's password from many machines is slowed as
+    much as from one; in memory, per process (``serve`` runs one). No kept library for this is
+    installed, and it is a few lines."""
+
+    def __init__(self, limit: int = 5, window: float = 900.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, name: str, now: float) -> list[float]:
+        kept = [t for t in self._failures.get(name.lower(), []) if now - t < self.window]
+        self._failures[name.lower()] = kept
+        return kept
+
+    def wait(self, name: str, now: float) -> float:
+        """Seconds before ``name`` may try again (0: now)."""
+        with self._lock:
+            recent = self._recent(name, now)
+            return max(0.0, recent[0] + self.window - now) if len(recent) >= self.limit else 0.0
+
+    def failed(self, name: str, now: float) -> None:
+        with self._lock:
+            self._recent(name, now).append(now)
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop(name.lower(), None)

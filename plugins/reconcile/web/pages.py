@@ -9,8 +9,10 @@ POST form carries the session's token; a missing or wrong one is 403 and nothing
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
+import time
 from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any
@@ -109,8 +111,15 @@ def login(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Any:
     _check_csrf(request, csrf_token)
-    user = authenticate(request.app.state.users, username.strip(), password)
+    name, throttle, now = username.strip(), request.app.state.throttle, time.monotonic()
+    wait = throttle.wait(name, now)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        return render(request, "login.html.j2", status_code=429, username=username,
+                      error=f"Đăng nhập sai quá nhiều lần: thử lại sau {minutes} phút.")  # fmt: skip
+    user = authenticate(request.app.state.users, name, password)
     if user is None:
+        throttle.failed(name, now)
         return render(
             request,
             "login.html.j2",
@@ -118,6 +127,7 @@ def login(
             error="Tên đăng nhập hoặc mật khẩu không đúng.",
             username=username,
         )
+    throttle.succeeded(name)
     sign_in(request.session, user)
     return redirect(request, "/cases")
 

@@ -67,6 +67,38 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(client: TestClie
     assert page.status_code == 200 and "Nguyễn Thị An" in page.text
 
 
+def test_repeated_wrong_passwords_make_a_name_wait_even_with_the_right_one(
+    client: TestClient,
+) -> None:
+    token = csrf_of(client.get("/login").text)
+
+    def attempt(name: str, password: str):  # type: ignore[no-untyped-def]
+        return client.post(
+            "/login", data={"username": name, "password": password, "csrf_token": token}
+        )
+
+    limit = client.app.state.throttle.limit
+    assert all(attempt("an", f"sai-{i}").status_code == 401 for i in range(limit))
+    held = attempt("AN", PASSWORDS["an"])  # the right password, during the wait: refused
+    assert held.status_code == 429 and "thử lại sau 15 phút" in held.text
+    assert client.get("/cases").status_code == 401
+    # another user is not held back by it
+    assert attempt("chi", PASSWORDS["chi"]).status_code == 303
+
+
+def test_the_throttle_forgets_failures_older_than_its_window() -> None:
+    from reconcile.web.auth import SignInThrottle
+
+    throttle = SignInThrottle(limit=2, window=60)
+    throttle.failed("an", 0)
+    throttle.failed("an", 10)
+    assert throttle.wait("an", 20) == 40  # until the first failure is a minute old
+    assert throttle.wait("an", 61) == 0
+    throttle.failed("an", 70)
+    throttle.succeeded("an")
+    assert throttle.wait("an", 71) == 0
+
+
 def test_sign_in_without_the_form_token_is_refused(client: TestClient) -> None:
     client.get("/login")
     answer = client.post("/login", data={"username": "an", "password": PASSWORDS["an"]})
