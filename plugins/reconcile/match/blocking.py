@@ -3,8 +3,8 @@
 Keys are a record's rarest name tokens and adjacent token pairs (a key shared by too many firms
 blocks nothing), its tax code with any one digit masked (a mistyped digit), and its tax code as
 a parent root (a branch unit carrying its parent's code); for a unit whose name no candidate
-has, typo keys, its street address, and its hamlet with a word of its name. The work grows with the number of
-records times the number of keys, not with the product of the two sides.
+has, typo keys, its street address, and its hamlet with a word of its name. The work grows
+with the number of records times the number of keys, not with the product of the two sides.
 """
 
 from __future__ import annotations

@@ -254,23 +254,19 @@ def _a_word(accented: str, folded: str) -> bool:
 
 
 @cache
-def _squeezed_aliases() -> dict[str, _Alias]:
-    """Each alias with its spaces taken out ("congtytnhh" is two: "congty", "tnhh")."""
+def _squeezed_aliases() -> tuple[dict[str, _Alias], int]:
+    """Each alias with its spaces taken out ("congtytnhh" is two: "congty", "tnhh"), and the
+    length of the longest."""
     out: dict[str, _Alias] = {}
     for group in _rules().aliases.values():
         for alias in group:
             out.setdefault("".join(alias.words), alias)
-    return out
+    return out, max(map(len, out))
 
 
-def _leading_form_length(words: list[tuple[str, str, bool]]) -> int:
-    """How many letters of the name's first words the forms read as written take."""
-    _, rest, _ = _match_forms(words)
-    first_other = rest[0] if rest else len(words)
-    return sum(len(folded) for _, folded, _ in words[:first_other])
-
-
-def _resegment_forms(words: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+def _resegment_forms(
+    words: list[tuple[str, str, bool]], rest: list[int]
+) -> list[tuple[str, str, bool]]:
     """A space moved inside the legal forms that open the name: "Công t yTNHH Sản xuất",
     "Chi nhán hCông ty". The first words, their spaces taken out, are read again as forms
     from the left; where that reads more of them than the words as written, the forms are put
@@ -278,8 +274,7 @@ def _resegment_forms(words: list[tuple[str, str, bool]]) -> list[tuple[str, str,
     end = next((j for j in range(1, len(words)) if words[j][2]), len(words))
     lead = words[: min(end, 8)]
     squeezed = "".join(folded for _, folded, _ in lead)
-    aliases = _squeezed_aliases()
-    longest = max(map(len, aliases))
+    aliases, longest = _squeezed_aliases()
     at, found, previous = 0, [], ()
     while at < len(squeezed):
         for size in range(min(longest, len(squeezed) - at), 1, -1):
@@ -291,7 +286,9 @@ def _resegment_forms(words: list[tuple[str, str, bool]]) -> list[tuple[str, str,
         found.append(alias)
         previous = alias.parts
         at += size
-    if not found or at <= _leading_form_length(words):
+    # the letters the forms take as written: the words before the first that is no form
+    as_written = sum(len(folded) for _, folded, _ in words[: rest[0] if rest else len(words)])
+    if not found or at <= as_written:
         return words
     out = [(w, w, n == 0 and words[0][2]) for alias in found for n, w in enumerate(alias.words)]
     start = 0
@@ -464,7 +461,7 @@ def _branch_place(
             if (
                 _mistyped_at(accented, folded)
                 and place in _place_names()
-                and words[keep[k - 1]][1] not in _NOT_AT  # VAN TAIR NAM DUONG: "tải" mistyped
+                and words[keep[k - 1]][1] not in _NOT_AT  # VẬN TẠJ NAM DƯƠNG: "tải" mistyped
             ):
                 return keep[:k], place, True  # tạj, tạại, tiạ Vĩnh Long: "tại" mistyped
             continue
@@ -544,8 +541,12 @@ def parse_name(name: str) -> FirmName:
     main, foreign = _split_foreign(text)
     words = _words_with_breaks(main)
     accents = not all(accented == folded for accented, folded, _ in words)
-    words = _resegment_forms(_unglue_forms(words))
+    words = _unglue_forms(words)
     parts, keep, spans = _match_forms(words)
+    resegmented = _resegment_forms(words, keep)
+    if resegmented is not words:  # rare: read the forms again only where a space moved
+        words = resegmented
+        parts, keep, spans = _match_forms(words)
     keep, place, located = _branch_place(words, keep, spans, accents)
     tokens = tuple(_core_tokens(words, keep, accents))
     return FirmName(
