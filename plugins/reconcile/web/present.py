@@ -13,11 +13,12 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
+from reconcile.match.compare import COMPARISONS
 from reconcile.publish.labels import label, labels
 from reconcile.publish.masking import mask_value, personal_workbook_columns
 from reconcile.publish.quality_report import fmt_int
 from reconcile.publish.workbook import LINK_QUESTION_RULES, describe_evidence, rule_title
-from reconcile.quarter import LOCAL_TZ
+from reconcile.quarter import LOCAL_TZ, Quarter
 from reconcile.rules.catalog import rules
 from reconcile.text import admin_units
 
@@ -53,7 +54,11 @@ def moment(value: datetime | str | None) -> str:
 
 def quarter_words(quarter: str) -> str:
     """2025Q2 -> "Quý 2/2025"."""
-    return f"Quý {quarter[-1]}/{quarter[:4]}" if len(quarter) == 6 else quarter
+    try:
+        parsed = Quarter.parse(quarter)
+    except ValueError:
+        return quarter
+    return f"Quý {parsed.number}/{parsed.year}"
 
 
 @cache
@@ -128,15 +133,11 @@ def personal(value: Any, column: str, show: bool) -> Any:
     return mask_value(value)
 
 
-SOURCE_WORDS = {"workbook": "Tệp kết luận gửi về", "web": "Nhập trên trang web"}
-
-
 def source_words(source: str | None) -> str:
-    return SOURCE_WORDS.get(source or "", source or "")
+    return label("decision_source", source)
 
 
 # ---------------------------------------------------------------- a doubtful link, field by field
-COMPARISON_ORDER = ("name", "legal_form", "commune", "street", "tax_code")  # match/compare.py
 
 
 def _as_dict(evidence: Any) -> dict[str, Any]:
@@ -191,8 +192,8 @@ def link_comparisons(evidence: Any) -> list[tuple[str, str, str]]:
         return []
     level_words = labels()["link_levels"]
     missing = labels()["link_evidence"]["missing"]
-    fields = [c for c in COMPARISON_ORDER if c in levels or c in weights]
-    fields += sorted(c for c in levels if c not in COMPARISON_ORDER)
+    fields = [c for c in COMPARISONS if c in levels or c in weights]
+    fields += sorted(c for c in levels if c not in COMPARISONS)
     rows = []
     for comparison in fields:
         level = levels.get(comparison)

@@ -77,7 +77,7 @@ def demo_login(folder: Path) -> tuple[Path, str]:
 def run_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(warehouse_url=getattr(args, "warehouse", None))
     users_file = getattr(args, "users", None) or os.environ.get(USERS_ENV)
-    secret = os.environ.get(SECRET_ENV, "")
+    secret = None  # serve reads RECONCILE_WEB_SECRET
     if getattr(args, "demo", False):
         users_file, password = demo_login(project_home() / "var" / "web")
         secret = os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32)
