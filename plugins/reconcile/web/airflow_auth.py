@@ -114,7 +114,8 @@ def create_airflow_app(
     https_only: bool | None = None,
 ) -> FastAPI:
     """The inspectors' app with Airflow's sign-in. Without arguments (in the api-server): users
-    from ``RECONCILE_WEB_USERS``, the pipeline's warehouse, the secret of ``session_secret``.
+    from ``RECONCILE_WEB_USERS``, the tasks' warehouse (``airflow.tasks.settings``), the secret
+    of ``session_secret``.
     Tests pass their own users, engine, secret and ``identify``."""
     from reconcile.web.app import create_app
     from reconcile.web.auth import USERS_ENV, load_users
@@ -126,10 +127,12 @@ def create_airflow_app(
         )
     users = load_users(source, passwords=False)
     if engine is None:
-        from reconcile.settings import Settings
+        # the pipeline's own settings in Airflow: the warehouse from the Airflow connection
+        # named by RECONCILE_WAREHOUSE_CONN_ID when there is one, as the tasks read it
+        from reconcile.airflow.tasks import settings
         from reconcile.warehouse.engine import get_engine
 
-        engine = get_engine(Settings.from_env().warehouse_url)
+        engine = get_engine(settings().warehouse_url)
     return create_app(
         engine,
         users,

@@ -265,6 +265,27 @@ def test_the_app_answers_503_until_it_is_configured(monkeypatch) -> None:
     assert answer.status_code == 503 and "api-server" in answer.text
 
 
+def test_the_warehouse_is_the_tasks_own_an_airflow_connection_when_named(
+    monkeypatch, tmp_path
+) -> None:
+    """As the pipeline's tasks read it: RECONCILE_WAREHOUSE_CONN_ID names the connection."""
+    from reconcile.warehouse import engine as engines
+    from reconcile.web import airflow_auth
+
+    opened: list[str] = []
+    monkeypatch.setattr(engines, "get_engine", lambda url: opened.append(url) or url)
+    monkeypatch.setattr(
+        airflow_auth, "create_app", lambda engine, users, **kw: engine, raising=False
+    )
+    users = tmp_path / "users.yaml"
+    users.write_text(yaml.safe_dump({"users": {"an": {"role": "inspector", "provinces": ["82"]}}}))
+    monkeypatch.setenv("AIRFLOW_CONN_RECONCILE_WH", "postgresql://reader:pw@wh.example:5432/bhxh")
+    monkeypatch.setenv("RECONCILE_WAREHOUSE_CONN_ID", "reconcile_wh")
+    monkeypatch.setenv("RECONCILE_WAREHOUSE_URL", "sqlite:///never.db")
+    airflow_auth.create_airflow_app(users, secret_key="s" * 32)
+    assert opened == ["postgresql+psycopg2://reader:pw@wh.example:5432/bhxh"]
+
+
 def test_the_session_secret_is_set_or_derived_from_airflows(monkeypatch) -> None:
     from reconcile.web.airflow_auth import session_secret
 
