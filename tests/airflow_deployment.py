@@ -86,6 +86,10 @@ class Deployment:
         self.api_url = f"http://127.0.0.1:{free_port()}"
         self._password = secrets.token_urlsafe(16)
         (self.home / "passwords.json").write_text(json.dumps({USER: self._password}))
+        # the inspectors' pages (the reconcile_web plugin) map Airflow's user to a role here
+        (self.home / "web_users.yaml").write_text(
+            json.dumps({"users": {USER: {"name": "Quản trị thử", "role": "admin"}}})
+        )
         self._airflow("db", "migrate")
         self._airflow("pools", "set", "warehouse", str(self.pool_slots), "Province steps")
         port = self.api_url.rsplit(":", 1)[1]
@@ -140,6 +144,7 @@ class Deployment:
             "RECONCILE_DATA_DIR": str(self.home / "data"),
             "RECONCILE_OUTPUT_DIR": str(self.home / "output"),
             "RECONCILE_WAREHOUSE_URL": self.warehouse_url,
+            "RECONCILE_WEB_USERS": str(self.home / "web_users.yaml"),
         })  # fmt: skip
         return env
 
@@ -156,6 +161,14 @@ class Deployment:
                                   stderr=subprocess.STDOUT, timeout=BOOT_TIMEOUT_S, check=False)  # fmt: skip
         if done.returncode != 0:
             raise DeploymentError(f"airflow {' '.join(args)} failed:\n{_tail(log)}")
+
+    def airflow_output(self, *args: str) -> str:
+        """What an ``airflow`` command prints in this deployment's environment."""
+        done = subprocess.run([str(AIRFLOW), *args], env=self.environment(), capture_output=True,
+                              text=True, timeout=BOOT_TIMEOUT_S, check=False)  # fmt: skip
+        if done.returncode != 0:
+            raise DeploymentError(f"airflow {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
 
     def _spawn(self, name: str, *args: str) -> None:
         log = (self.home / "logs" / f"{name}.log").open("ab")
@@ -232,6 +245,11 @@ class Deployment:
         if reply.status_code >= 300:
             raise DeploymentError(f"{method} {path}: HTTP {reply.status_code} {reply.text[:500]}")
         return reply.json() if reply.content else {}
+
+    def page(self, path: str, signed_in: bool = True) -> httpx.Response:
+        """A page as the Airflow UI's browser fetches it: with the ``_token`` cookie, or none."""
+        cookies = {"_token": self._token} if signed_in else None
+        return httpx.get(f"{self.api_url}{path}", cookies=cookies, timeout=30)
 
     def wait_for(self, check: Callable[[], Any], what: str, timeout: float) -> Any:
         deadline = time.monotonic() + timeout

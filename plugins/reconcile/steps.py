@@ -30,6 +30,7 @@ from reconcile.match import link_partition
 from reconcile.publish import atomic, workbook
 from reconcile.publish.blocked import write_blocked_workbook
 from reconcile.publish.groups import commune_namer
+from reconcile.publish.labels import labels
 from reconcile.publish.quality_report import build_quality_report
 from reconcile.publish.quarantine_csv import write_quarantine_csv
 from reconcile.quality.data_docs import build_data_docs
@@ -519,13 +520,17 @@ def _publish(settings: Settings, engine: Any, quarter: Quarter, province: str) -
     stem = f"{province}_{quarter}"
     if state.blocked:
         return _publish_blocked(settings, state, folder, stem, quarantined, files)
+    words = labels()["export"]  # the web's export writes the same summary sheet
     overview = {
-        "Quý": str(quarter),
-        "Tỉnh (mã mới)": province,
-        "Số hồ sơ": len(rows),
-        "Số cặp cần xem xét liên kết": len(review),
-        "Tổng số tiền ước tính (VND)": int(rows["money_at_stake"].sum()) if not rows.empty else 0,
-        **{f"Quy tắc {rule}": count for rule, count in sorted(Counter(rows["rule"]).items())},
+        words["quarter"]: str(quarter),
+        words["province"]: province,
+        words["cases"]: len(rows),
+        words["review"]: len(review),
+        words["money"]: int(rows["money_at_stake"].sum()) if not rows.empty else 0,
+        **{
+            f"{words['rule_prefix']} {rule}": count
+            for rule, count in sorted(Counter(rows["rule"]).items())
+        },
         **{f"Cảnh báo {n}": gap.describe_vi() for n, gap in enumerate(state.gaps, start=1)},
     }
     xlsx = workbook.write_workbook(

@@ -10,6 +10,7 @@ written twice.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -187,3 +188,32 @@ def test_a_refused_file_fails_its_own_task_and_every_province_still_runs(
         assert (output / province / f"cases_{province}_2025Q4.csv").is_file()
     assert not (output / "86" / "cases_86_2025Q4.csv").exists()
     assert (output / "86" / "cases_86_2025Q4.xlsx").is_file()
+
+
+def test_the_inspectors_pages_are_served_by_the_deployments_api_server(
+    deployment: Deployment,
+) -> None:
+    """The reconcile_web plugin, loaded by this deployment's api-server, shows the cases that
+    the Celery runs wrote, to Airflow's own signed-in user; ``airflow plugins`` lists it."""
+    cases = select(t.case_status.c.quarter, t.case.c.case_id, t.case.c.tax_code).join(
+        t.case, t.case.c.case_id == t.case_status.c.case_id
+    )
+    with get_engine(deployment.warehouse_url).connect() as conn:
+        if not conn.execute(cases.limit(1)).first():  # this test run on its own
+            deployment.wait_for_run(deployment.trigger("2025Q2", QUARTERS["2025Q2"]))
+    with get_engine(deployment.warehouse_url).connect() as conn:
+        quarter, case_id, tax_code = conn.execute(
+            cases.where(t.case.c.tax_code.is_not(None)).order_by(t.case.c.case_id).limit(1)
+        ).one()
+
+    assert deployment.page("/reconcile/cases", signed_in=False).status_code == 401
+    listing = deployment.page(f"/reconcile/cases?quarter={quarter}")
+    assert listing.status_code == 200, listing.text[:500]
+    assert "Quản trị thử" in listing.text  # the users file's name for Airflow's user
+    one = deployment.page(f"/reconcile/cases/{case_id}?quarter={quarter}")
+    assert one.status_code == 200, one.text[:500]
+    assert tax_code in one.text
+
+    plugins = deployment.airflow_output("plugins", "--output", "json")
+    listed = {plugin["name"]: plugin for plugin in json.loads(plugins)}
+    assert "reconcile_web" in listed, plugins[:1000]

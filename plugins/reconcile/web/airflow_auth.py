@@ -126,13 +126,15 @@ def create_airflow_app(
             f"set {USERS_ENV} to the users file mapping Airflow user names to role and provinces"
         )
     users = load_users(source, passwords=False)
+    # the pipeline's own settings in Airflow: the warehouse from the Airflow connection named
+    # by RECONCILE_WAREHOUSE_CONN_ID when there is one, as the tasks read it
+    from reconcile.airflow.tasks import settings
+
+    pipeline = settings()
     if engine is None:
-        # the pipeline's own settings in Airflow: the warehouse from the Airflow connection
-        # named by RECONCILE_WAREHOUSE_CONN_ID when there is one, as the tasks read it
-        from reconcile.airflow.tasks import settings
         from reconcile.warehouse.engine import get_engine
 
-        engine = get_engine(settings().warehouse_url)
+        engine = get_engine(pipeline.warehouse_url)
     return create_app(
         engine,
         users,
@@ -140,6 +142,7 @@ def create_airflow_app(
         https_only=_cookie_over_https() if https_only is None else https_only,
         identify=identify,
         login_url=login_url,
+        rule_overrides=pipeline.options.get("rules"),
     )
 
 

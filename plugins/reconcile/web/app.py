@@ -14,6 +14,7 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from reconcile.quarter import LOCAL_TZ
+from reconcile.rules.catalog import rules
 from reconcile.web import present
 from reconcile.web.auth import SignInThrottle, User, adopt
 from reconcile.web.pages import NotSignedIn, current_user, router
@@ -85,6 +87,7 @@ def create_app(
     https_only: bool = False,
     identify: Identify | None = None,
     login_url: Callable[[Request], str] | None = None,
+    rule_overrides: dict[str, Any] | None = None,
 ) -> FastAPI:
     """The inspectors' application on ``engine`` for ``users``.
 
@@ -94,6 +97,8 @@ def create_app(
     ``identify``, when given, replaces the sign-in form: it names the user signed in elsewhere
     (Airflow), None is 401 and a name not in ``users`` is 403; ``/login`` then redirects to
     ``login_url`` (404 without one).
+    ``rule_overrides`` are the settings' ``rules:`` (severities, thresholds), so that an export
+    reads the catalogue as the pipeline's publish step reads it.
     """
     secret = secret_key or os.environ.get(SECRET_ENV, "")
     if len(secret) < MIN_SECRET_LENGTH:
@@ -108,6 +113,7 @@ def create_app(
     app.state.users = dict(users)
     app.state.throttle = SignInThrottle()
     app.state.today = today
+    app.state.catalog = rules(rule_overrides)
     app.state.templates = templates()
     app.add_middleware(
         SessionMiddleware,

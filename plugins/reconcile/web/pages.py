@@ -29,7 +29,6 @@ from reconcile.publish.labels import label, labels
 from reconcile.publish.workbook import COLUMNS, REVIEW_COLUMNS, describe_link, link_case_id
 from reconcile.quarter import Quarter
 from reconcile.rules import decisions as decision_logic
-from reconcile.rules.catalog import rules
 from reconcile.web import present, queries
 from reconcile.web.auth import User, authenticate, csrf_ok, csrf_token, sign_in, signed_in
 
@@ -229,7 +228,7 @@ def export_file_name(province: str, quarter: str) -> str:
 
 
 def _overview(
-    flt: queries.CaseFilter, filters: dict[str, str], rows: Any, provinces: list[str]
+    flt: queries.CaseFilter, filters: dict[str, str], rows: Any, provinces: list[str], pairs: int
 ) -> dict[str, Any]:
     """The summary sheet: the publish step's figures, and the filter the workbook holds."""
     words = labels()["export"]
@@ -237,6 +236,7 @@ def _overview(
         words["quarter"]: flt.quarter,
         words["province"]: filters["province"] or ", ".join(provinces) or words["all_provinces"],
         words["cases"]: len(rows),
+        words["review"]: pairs,
         words["money"]: int(rows["money_at_stake"].sum()) if not rows.empty else 0,
     }
     for rule_code in sorted(set(rows["rule"])):
@@ -275,13 +275,13 @@ def export_cases(request: Request, user: SignedIn, filters: CaseFilters) -> Resp
         frames.findings,
         frames.statuses,
         frames.links,
-        rules(),
+        request.app.state.catalog,
         frames.firms,
         decision_logic.carried(last),
         mask=not user.sees_personal_data,
         group_of=group_of,
     )
-    overview = _overview(flt, filters, rows, provinces)
+    overview = _overview(flt, filters, rows, provinces, len(frames.review))
     name = export_file_name(
         filters["province"] or (provinces[0] if len(provinces) == 1 else ""), flt.quarter
     )
@@ -291,6 +291,7 @@ def export_cases(request: Request, user: SignedIn, filters: CaseFilters) -> Resp
             Path(folder) / name,
             f"{labels()['export']['title']} – {name.removesuffix('.xlsx').removeprefix('cases_')}",
             overview,
+            frames.review,
             group_sheets=group_of is not None,
         )
         content = Path(path).read_bytes()
@@ -413,7 +414,10 @@ def one_case(request: Request, user: SignedIn, case_id: str, quarter: str = "") 
         case=detail,
         name=first["name"] or "",
         address=first["address"] or "",
-        money_total=sum(int(f["money_at_stake"]) for f in detail.findings),
+        # a case resolved this quarter has nothing at stake now, whatever it had before
+        money_total=sum(int(f["money_at_stake"]) for f in detail.findings)
+        if detail.evidence_quarter == detail.quarter
+        else 0,
         status=next((s["status"] for s in detail.statuses if s["quarter"] == detail.quarter), None),
         findings=findings,
         firm=_side(detail.firm, FIRM_FIELDS, user, unit=False),

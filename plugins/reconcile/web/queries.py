@@ -16,9 +16,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, func, insert, literal, select
+from sqlalchemy import Connection, Select, and_, case, func, insert, literal, select
 
-from reconcile.publish.workbook import link_case_id
+from reconcile.publish.workbook import link_case_id, review_rows
 from reconcile.quarter import Quarter
 from reconcile.rules.decisions import latest
 from reconcile.text.unicode import fold
@@ -67,6 +67,8 @@ class CaseDetail:
     statuses: list[dict[str, Any]]
     decisions: list[dict[str, Any]]  # oldest first; ``counts`` True on the one that counts
     counting: dict[str, Any] | None = field(default=None)
+    # the quarter of ``findings``: ``quarter`` itself, or the one before for a case resolved in it
+    evidence_quarter: str = ""
 
 
 def _latest_decisions(quarter: str) -> Any:
@@ -111,23 +113,40 @@ def _addresses_with(conn: Connection, flt: CaseFilter, conditions: list[Any]) ->
     return [a for (a,) in conn.execute(query) if a and wanted in fold(a)]
 
 
+def _evidence_quarter(quarter: str) -> str:
+    """The quarter whose findings describe a case ``resolved`` in ``quarter``: the one before
+    (a case is resolved when it was found last quarter and is not found now)."""
+    return str(Quarter.parse(quarter).previous())
+
+
 def _filtered(conn: Connection, flt: CaseFilter) -> Select[Any]:
-    conditions = [finding.c.quarter == flt.quarter]
+    """The filter's cases, one row each: those found in the quarter, and those resolved in it
+    (described by last quarter's findings, with nothing at stake now)."""
+    before = _evidence_quarter(flt.quarter)
+    resolved = select(case_status.c.case_id).where(
+        case_status.c.quarter == flt.quarter, case_status.c.status == "resolved"
+    )
+    found_now = finding.c.quarter == flt.quarter
+    found_before = and_(finding.c.quarter == before, finding.c.case_id.in_(resolved))
+    conditions = [found_now | found_before]
     if flt.provinces is not None:
         conditions.append(finding.c.province.in_(sorted(flt.provinces)))
     per_case = (
         select(
             finding.c.case_id,
             finding.c.province,
+            finding.c.quarter.label("seen_in"),
             func.max(finding.c.name).label("name"),
             func.max(finding.c.address).label("address"),
             func.max(finding.c.tax_code).label("tax_code"),
             func.max(finding.c.unit_code).label("unit_code"),
             func.max(finding.c.severity).label("severity"),
-            func.sum(finding.c.money_at_stake).label("money"),
+            func.sum(
+                case((finding.c.quarter == flt.quarter, finding.c.money_at_stake), else_=0)
+            ).label("money"),
         )
         .where(*conditions)
-        .group_by(finding.c.case_id, finding.c.province)
+        .group_by(finding.c.case_id, finding.c.province, finding.c.quarter)
         .subquery("cases")
     )
     last = _latest_decisions(flt.quarter)
@@ -151,9 +170,11 @@ def _filtered(conn: Connection, flt: CaseFilter) -> Select[Any]:
         query = query.where(per_case.c.address.in_(_addresses_with(conn, flt, conditions)))
     if flt.rule:
         with_rule = select(finding.c.case_id).where(
-            finding.c.quarter == flt.quarter, finding.c.rule == flt.rule
+            finding.c.case_id == per_case.c.case_id,
+            finding.c.quarter == per_case.c.seen_in,
+            finding.c.rule == flt.rule,
         )
-        query = query.where(per_case.c.case_id.in_(with_rule))
+        query = query.where(with_rule.exists())
     if flt.status:
         query = query.where(status == flt.status)
     if flt.decision == UNDECIDED:
@@ -181,17 +202,17 @@ def case_page(conn: Connection, flt: CaseFilter, page: int = 1) -> CasePage:
     rules_of: dict[str, list[str]] = {}
     if rows:
         found = conn.execute(
-            select(finding.c.case_id, finding.c.rule)
+            select(finding.c.case_id, finding.c.quarter, finding.c.rule)
             .where(
-                finding.c.quarter == flt.quarter,
+                finding.c.quarter.in_({row["seen_in"] for row in rows}),
                 finding.c.case_id.in_([row["case_id"] for row in rows]),
             )
             .order_by(finding.c.case_id, finding.c.severity.desc(), finding.c.rule)
         )
-        for case_id, rule in found:
-            rules_of.setdefault(case_id, []).append(rule)
+        for case_id, seen_in, rule in found:
+            rules_of.setdefault((case_id, seen_in), []).append(rule)
     for row in rows:
-        row["rules"] = rules_of.get(row["case_id"], [])
+        row["rules"] = rules_of.get((row["case_id"], row["seen_in"]), [])
         row["money"] = int(row["money"] or 0)
     return CasePage(rows, int(count), int(money or 0), page, pages)
 
@@ -214,8 +235,30 @@ def _one(conn: Connection, query: Select[Any]) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
 
 
+def _resolved_in(conn: Connection, case_id: str, quarter: str) -> bool:
+    status = conn.execute(
+        select(case_status.c.status).where(
+            case_status.c.quarter == quarter, case_status.c.case_id == case_id
+        )
+    ).scalar()
+    return status == "resolved"
+
+
+def _record(conn: Connection, table: Any, quarters: list[str], **key: str) -> dict | None:
+    """The row of ``table`` with ``key`` in the first of ``quarters`` that has one."""
+    for quarter in quarters:
+        where = [table.c.quarter == quarter, *(table.c[k] == v for k, v in key.items())]
+        row = _one(conn, select(table).where(*where).order_by(*table.primary_key.columns))
+        if row is not None:
+            return row
+    return None
+
+
 def case_detail(conn: Connection, case_id: str, quarter: str | None = None) -> CaseDetail | None:
-    """A case as of ``quarter`` (default: its latest quarter with findings), or None."""
+    """A case as of ``quarter`` (default: its latest quarter with findings), or None.
+
+    A case resolved in ``quarter`` is told by the findings of the quarter before; its firm, unit
+    and link are this quarter's where they still exist (they often show why it was resolved)."""
     seen = [
         row[0]
         for row in conn.execute(
@@ -225,14 +268,20 @@ def case_detail(conn: Connection, case_id: str, quarter: str | None = None) -> C
             .order_by(finding.c.quarter.desc())
         )
     ]
-    if not seen or (quarter is not None and quarter not in seen):
+    if not seen:
         return None
     quarter = quarter or seen[0]
+    evidence_quarter = quarter
+    if quarter not in seen:
+        evidence_quarter = _evidence_quarter(quarter)
+        if evidence_quarter not in seen or not _resolved_in(conn, case_id, quarter):
+            return None
+    looked_in = list(dict.fromkeys([quarter, evidence_quarter]))
     findings = [
         dict(row)
         for row in conn.execute(
             select(finding)
-            .where(finding.c.quarter == quarter, finding.c.case_id == case_id)
+            .where(finding.c.quarter == evidence_quarter, finding.c.case_id == case_id)
             .order_by(finding.c.severity.desc(), finding.c.rule)
         ).mappings()
     ]
@@ -241,32 +290,14 @@ def case_detail(conn: Connection, case_id: str, quarter: str | None = None) -> C
     unit_code = next((f["unit_code"] for f in findings if f["unit_code"]), None)
     the_link = None
     if unit_code:
-        the_link = _one(
-            conn, select(link).where(link.c.quarter == quarter, link.c.unit_code == unit_code)
-        )
+        the_link = _record(conn, link, looked_in, unit_code=unit_code)
     elif tax_code:
-        the_link = _one(
-            conn,
-            select(link)
-            .where(link.c.quarter == quarter, link.c.tax_code == tax_code)
-            .order_by(link.c.unit_code),
-        )
+        the_link = _record(conn, link, looked_in, tax_code=tax_code)
     if the_link is not None:
         tax_code = tax_code or the_link["tax_code"]
         unit_code = unit_code or the_link["unit_code"]
-    the_firm = None
-    if tax_code:
-        the_firm = _one(
-            conn, select(firm).where(firm.c.quarter == quarter, firm.c.tax_code == tax_code)
-        )
-    the_unit = None
-    if unit_code:
-        the_unit = _one(
-            conn,
-            select(employer_unit).where(
-                employer_unit.c.quarter == quarter, employer_unit.c.unit_code == unit_code
-            ),
-        )
+    the_firm = _record(conn, firm, looked_in, tax_code=tax_code) if tax_code else None
+    the_unit = _record(conn, employer_unit, looked_in, unit_code=unit_code) if unit_code else None
     statuses = [
         dict(row)
         for row in conn.execute(
@@ -307,6 +338,7 @@ def case_detail(conn: Connection, case_id: str, quarter: str | None = None) -> C
         statuses=statuses,
         decisions=decisions,
         counting=counting,
+        evidence_quarter=evidence_quarter,
     )
 
 
@@ -468,6 +500,7 @@ class ExportFrames:
     firms: pd.DataFrame
     decisions: pd.DataFrame
     case_ids: list[str]
+    review: pd.DataFrame  # the review sheet: the doubtful pairs of the filter's provinces
 
 
 def _frame(conn: Connection, query: Select[Any], table: Any) -> pd.DataFrame:
@@ -515,8 +548,37 @@ def export_frames(conn: Connection, flt: CaseFilter) -> ExportFrames:
     if not findings.empty:  # a finding's province owns its decisions (as publish reads them)
         owner = dict(zip(findings["case_id"], findings["province"], strict=False))
         keep = [
-            owner.get(case) == province
-            for case, province in zip(decisions["case_id"], decisions["province"], strict=True)
+            owner.get(case_id) == province
+            for case_id, province in zip(decisions["case_id"], decisions["province"], strict=True)
         ]
         decisions = decisions.loc[pd.Series(keep, index=decisions.index, dtype=bool)]
-    return ExportFrames(findings, statuses, links, firms, decisions, case_ids)
+    return ExportFrames(
+        findings, statuses, links, firms, decisions, case_ids, _review_sheet(conn, flt)
+    )
+
+
+def _review_sheet(conn: Connection, flt: CaseFilter) -> pd.DataFrame:
+    """The review sheet of the published workbook, for the filter's provinces: every doubtful
+    pair of the quarter (a pair is no case, so the case filters do not narrow it)."""
+    conditions = [link.c.quarter == flt.quarter, link.c.band == REVIEW]
+    if flt.provinces is not None:
+        conditions.append(link.c.province.in_(sorted(flt.provinces)))
+    pairs = _frame(conn, select(link).where(*conditions), link)
+    codes = {
+        "unit_code": select(link.c.unit_code).where(*conditions),
+        "tax_code": select(link.c.tax_code).where(*conditions),
+    }
+    units = _frame(
+        conn,
+        select(employer_unit).where(
+            employer_unit.c.quarter == flt.quarter,
+            employer_unit.c.unit_code.in_(codes["unit_code"]),
+        ),
+        employer_unit,
+    )
+    firms = _frame(
+        conn,
+        select(firm).where(firm.c.quarter == flt.quarter, firm.c.tax_code.in_(codes["tax_code"])),
+        firm,
+    )
+    return review_rows(pairs, units, firms)

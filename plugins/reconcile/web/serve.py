@@ -127,6 +127,7 @@ def serve(
     from reconcile.warehouse.engine import get_engine
 
     engine = get_engine(settings.warehouse_url)  # creates the schema when missing
-    app = create_app(engine, users, secret_key=secret, https_only=https_only)
+    app = create_app(engine, users, secret_key=secret, https_only=https_only,
+                     rule_overrides=settings.options.get("rules"))  # fmt: skip
     uvicorn.run(app, host=host, port=port, proxy_headers=True)
     return 0

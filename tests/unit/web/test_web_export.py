@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import insert
 from web_warehouse import BULK, QUARTER, XSS
 
-from reconcile.publish.workbook import COLUMNS
+from reconcile.publish.workbook import COLUMNS, REVIEW_COLUMNS, REVIEW_SHEET
 from reconcile.warehouse.schema import finding
 
 FORMULA = '=HYPERLINK("http://example.com","bấm vào đây")'
@@ -29,6 +29,8 @@ def _rows(book) -> list[dict]:
     keys = [key for key, _, _ in COLUMNS]
     rows = []
     for sheet in book.worksheets[1:]:
+        if sheet.title == REVIEW_SHEET:
+            continue
         header = [cell.value for cell in sheet[1]]
         assert header == [h for _, h, _ in COLUMNS]
         for values in sheet.iter_rows(min_row=2, values_only=True):
@@ -125,3 +127,22 @@ def test_the_cases_page_links_to_its_filter_as_a_workbook(sign_in) -> None:
     link = re.search(r'id="export" href="([^"]+)"', html)
     assert link and link.group(1).startswith("/cases/export.xlsx?")
     assert "commune=cao+l%C3%A3nh" in link.group(1) and "rule=NOT_REGISTERED" in link.group(1)
+
+
+def test_the_export_carries_the_review_sheet_of_the_users_provinces(sign_in) -> None:
+    """As the published workbook does: the doubtful pairs, each with its review case id, and
+    only those of the provinces the user may see."""
+    book = _book(sign_in("an").get("/cases/export.xlsx"))
+    sheet = book[REVIEW_SHEET]
+    assert [cell.value for cell in sheet[1]] == [h for _, h, _ in REVIEW_COLUMNS]
+    keys = [key for key, _, _ in REVIEW_COLUMNS]
+    pairs = [
+        dict(zip(keys, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert {(p["unit_code"], p["tax_code"]) for p in pairs} == {
+        ("DT0101", "0300000101"),
+        ("DT0102", "0300000102"),
+    }  # VL0201 is 86's
+    assert pairs[0]["case_id"] == "LINK-DT0101-0300000101"  # the most likely first (3.5 > 2.0)
+    summary = {row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True) if row[0]}
+    assert summary["Số cặp cần xem xét liên kết"] == 2

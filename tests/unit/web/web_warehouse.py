@@ -18,10 +18,12 @@ from reconcile.warehouse.schema import (
 )
 
 QUARTER, EARLIER = "2025Q2", "2025Q1"
+RESOLVED = "UNREGISTERED-0300000009"  # found in EARLIER only: resolved in QUARTER
 SECRET = "a-test-secret-of-enough-length"
 XSS = "<script>alert(1)</script>"
 PASSWORDS = {"an": "mat-khau-an", "binh": "mat-khau-binh", "chi": "mat-khau-chi"}
-BULK = 52  # more cases of 82 than one page holds (50), with the three named ones: 55
+BULK = 52  # more cases of 82 than one page holds (50)
+LISTED = BULK + 4  # 82's cases listed in QUARTER: the bulk, three found, one resolved
 _HASH = "pbkdf2:sha256:1000"  # cheap for tests; the real users file uses werkzeug's default
 
 
@@ -94,6 +96,8 @@ def fill(engine: Engine) -> None:
                  address="5 Hùng Vương, Phường Cao Lãnh, Đồng Tháp"),
         _finding(QUARTER, "UNREGISTERED-0300000003", "82", 7_000_000, tax_code="0300000003",
                  address="Ấp 2, Xã Mỹ Thọ, Đồng Tháp"),
+        _finding(EARLIER, RESOLVED, "82", 3_000_000, tax_code="0300000009",
+                 name="Công ty TNHH Hoà Bình", address="9 Nguyễn Huệ, Phường Sa Đéc, Đồng Tháp"),
         _finding(QUARTER, "UNREGISTERED-8600000001", "86", 50_000_000, tax_code="8600000001",
                  name="Công ty Vĩnh Long", address="Phường 1, Vĩnh Long"),
     ]  # fmt: skip
@@ -108,8 +112,13 @@ def fill(engine: Engine) -> None:
          "status": "reopened"},
         {"quarter": QUARTER, "case_id": "UNREGISTERED-0300000001", "province": "82", "status": "new"},
         {"quarter": QUARTER, "case_id": "UNREGISTERED-8600000001", "province": "86", "status": "new"},
+        {"quarter": EARLIER, "case_id": RESOLVED, "province": "82", "status": "new"},
+        {"quarter": QUARTER, "case_id": RESOLVED, "province": "82", "status": "resolved"},
     ]  # fmt: skip
     firms = [
+        {"quarter": EARLIER, "tax_code": "0300000009", "province": "82", "root": "0300000009",
+         "name": "Công ty TNHH Hoà Bình", "address": "9 Nguyễn Huệ, Phường Sa Đéc",
+         "tax_status": "active", "pit_employees": 6, "in_tax": True, "in_registry": True},
         {"quarter": QUARTER, "tax_code": "0300000001", "province": "82", "root": "0300000001",
          "name": f"{XSS} Công ty TNHH Sen Hồng", "address": "12 Lê Lợi, Phường Cao Lãnh",
          "tax_status": "active", "representative": "Nguyễn Văn Hùng", "pit_employees": 12,
