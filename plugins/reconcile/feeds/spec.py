@@ -9,7 +9,7 @@ from functools import cache
 from reconcile.settings import load_yaml, package_data
 from reconcile.text.unicode import fold, header_key
 
-FEEDS = ("tax", "registry", "roll", "decisions")
+FEEDS = ("tax", "registry", "roll", "decisions", "changes")
 _FILE_NAME = re.compile(
     r"^(?P<feed>[a-z]+)(?:[_\-. ].*)?\.(?P<ext>csv|xlsx|jsonl|txt)$", re.IGNORECASE
 )
