@@ -28,7 +28,9 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
@@ -39,6 +41,9 @@ log = logging.getLogger(__name__)
 
 _SAFE_NAME = re.compile(r"^[\w][\w.\- ]{0,150}$")
 _PROVINCE = re.compile(r"^\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CHANGES = "changes"  # <landing>/changes/<YYYY-MM-DD>/[<province>/]<file>: the change notices
+NATIONAL = "00"  # the province of a notices file that is not in a province folder
 
 # Final component not followed, a FIFO not waited on: see ``sha256_of``.
 _OPEN_FLAGS = (
@@ -168,6 +173,7 @@ class LocalLandingZone:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.ignored: list[IgnoredEntry] = []
+        self._refused_names: list[IgnoredEntry] = self.ignored
 
     def list_files(self, quarter: Quarter) -> list[IncomingFile]:
         found, self.ignored = self.scan(quarter)
@@ -180,6 +186,7 @@ class LocalLandingZone:
         used; a refused folder is not listed and a refused file is not opened.
         """
         ignored: list[IgnoredEntry] = []
+        self._refused_names = ignored
 
         def ignore(relative: str, reason: str, shown: str | None = None) -> None:
             log.warning("ignored %s: %s", shown or _shown(relative), reason)
@@ -211,35 +218,7 @@ class LocalLandingZone:
             if not stat.S_ISDIR(mode) or not _PROVINCE.match(province_dir.name):
                 ignore(where, "not a two-digit province folder", _shown(province_dir.name))
                 continue
-            for entry in sorted(province_dir.iterdir()):
-                if entry.name.startswith("."):
-                    continue  # hidden: a partial download or a temporary (``land_to``)
-                where = f"{quarter}/{province_dir.name}/{entry.name}"
-                try:
-                    mode = entry.lstat().st_mode
-                except OSError as exc:
-                    ignore(where, f"it could not be read ({exc.strerror})")
-                    continue
-                if stat.S_ISDIR(mode):
-                    continue  # a subfolder is not part of the layout
-                if stat.S_ISLNK(mode):
-                    ignore(where, _LINKED_FILE)
-                    continue
-                if not stat.S_ISREG(mode):
-                    ignore(where, _NOT_REGULAR)
-                    continue
-                name = safe_file_name(entry.name)
-                if name is None:
-                    # the name stays out of the log line; the report gets it escaped
-                    log.warning(
-                        "ignored a file in %s whose name is not a plain file name", province_dir
-                    )
-                    ignored.append(IgnoredEntry(ascii(where), "not a plain file name"))
-                    continue
-                reason = self._misplaced(real_root, entry, quarter, province_dir.name)
-                if reason is not None:
-                    ignore(where, reason)
-                    continue
+            for entry, name in self._files(province_dir, where, real_root, ignore):
                 found.append(
                     IncomingFile(
                         str(quarter), province_dir.name, name, feed_of_file_name(name), entry
@@ -247,9 +226,104 @@ class LocalLandingZone:
                 )
         return found, ignored
 
+    def _files(
+        self, folder: Path, where: str, real_root: Path, ignore: Callable[..., None]
+    ) -> Iterator[tuple[Path, str]]:
+        """The regular files of ``folder`` (``where`` from the landing root) with their checked
+        names; links, FIFOs, unsafe names and misplaced entries are refused through ``ignore``."""
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith("."):
+                continue  # hidden: a partial download or a temporary (``land_to``)
+            place = f"{where}/{entry.name}"
+            try:
+                mode = entry.lstat().st_mode
+            except OSError as exc:
+                ignore(place, f"it could not be read ({exc.strerror})")
+                continue
+            if stat.S_ISDIR(mode):
+                continue  # a subfolder is not part of the layout
+            if stat.S_ISLNK(mode):
+                ignore(place, _LINKED_FILE)
+                continue
+            if not stat.S_ISREG(mode):
+                ignore(place, _NOT_REGULAR)
+                continue
+            name = safe_file_name(entry.name)
+            if name is None:
+                # the name stays out of the log line; the report gets it escaped
+                log.warning("ignored a file in %s whose name is not a plain file name", folder)
+                self._refused_names.append(IgnoredEntry(ascii(place), "not a plain file name"))
+                continue
+            reason = self._misplaced(real_root, entry, where)
+            if reason is not None:
+                ignore(place, reason)
+                continue
+            yield entry, name
+
+    def scan_changes(
+        self, until: date, since: date | None = None
+    ) -> tuple[list[IncomingFile], list[IgnoredEntry]]:
+        """The change notices' files: ``changes/<YYYY-MM-DD>/<file>`` (a national file, province
+        ``00``: each notice's province is read from the notice) or
+        ``changes/<YYYY-MM-DD>/<province>/<file>``, for the days from ``since`` to ``until``.
+        The same checks as ``scan``; a folder not named as a day is refused."""
+        ignored: list[IgnoredEntry] = []
+        self._refused_names = ignored
+
+        def ignore(relative: str, reason: str, shown: str | None = None) -> None:
+            log.warning("ignored %s: %s", shown or _shown(relative), reason)
+            ignored.append(IgnoredEntry(_shown(relative), reason))
+
+        real_root = self.root.resolve()
+        base = self.root / CHANGES
+        try:
+            base_mode = base.lstat().st_mode
+        except OSError:
+            return [], ignored
+        if stat.S_ISLNK(base_mode) or not stat.S_ISDIR(base_mode):
+            ignore(CHANGES, _LINKED_FOLDER if stat.S_ISLNK(base_mode) else "not a folder")
+            return [], ignored
+        found: list[IncomingFile] = []
+        for day_dir in sorted(base.iterdir()):
+            where = f"{CHANGES}/{day_dir.name}"
+            try:
+                mode = day_dir.lstat().st_mode
+                day = date.fromisoformat(day_dir.name) if _DAY.match(day_dir.name) else None
+            except (OSError, ValueError):
+                mode, day = 0, None
+            if stat.S_ISLNK(mode):
+                ignore(where, _LINKED_FOLDER)
+                continue
+            if not stat.S_ISDIR(mode) or day is None:
+                ignore(where, "not a day folder (YYYY-MM-DD)", _shown(day_dir.name))
+                continue
+            if day > until or (since is not None and day < since):
+                continue
+            quarter = str(Quarter.containing(day))
+            for entry, name in self._files(day_dir, where, real_root, ignore):
+                found.append(IncomingFile(quarter, NATIONAL, name, feed_of_file_name(name), entry))
+            for province_dir in sorted(day_dir.iterdir()):
+                inner = f"{where}/{province_dir.name}"
+                try:
+                    mode = province_dir.lstat().st_mode
+                except OSError:
+                    continue
+                if stat.S_ISLNK(mode):
+                    ignore(inner, _LINKED_FOLDER)
+                    continue
+                if not stat.S_ISDIR(mode):
+                    continue
+                if not _PROVINCE.match(province_dir.name):
+                    ignore(inner, "not a two-digit province folder", _shown(province_dir.name))
+                    continue
+                for entry, name in self._files(province_dir, inner, real_root, ignore):
+                    found.append(IncomingFile(quarter, province_dir.name, name,
+                                              feed_of_file_name(name), entry))  # fmt: skip
+        return found, ignored
+
     @staticmethod
-    def _misplaced(real_root: Path, entry: Path, quarter: Quarter, province: str) -> str | None:
-        """Why ``entry``'s real path is not ``<real root>/<quarter>/<province>/<name>``, or None.
+    def _misplaced(real_root: Path, entry: Path, where: str) -> str | None:
+        """Why ``entry``'s real path is not ``<real root>/<where>/<name>``, or None.
 
         ``lstat`` already showed the file itself is no link; this catches a quarter or province
         folder swapped for a link after it was looked at (defence in depth).
@@ -260,6 +334,6 @@ class LocalLandingZone:
             return f"it could not be resolved ({getattr(exc, 'strerror', None) or exc})"
         if not real.is_relative_to(real_root):
             return _OUTSIDE
-        if real != real_root / str(quarter) / province / entry.name:
+        if real != real_root.joinpath(*where.split("/"), entry.name):
             return _ELSEWHERE
         return None

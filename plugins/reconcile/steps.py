@@ -24,8 +24,15 @@ from reconcile.feeds.cleaning import clean
 from reconcile.feeds.errors import FeedFileError
 from reconcile.feeds.limits import FeedLimits
 from reconcile.feeds.readers import read_table
-from reconcile.feeds.spec import specs
-from reconcile.landing import IncomingFile, LandingZone, LocalLandingZone, copy_verified, sha256_of
+from reconcile.feeds.spec import FEEDS, specs
+from reconcile.landing import (
+    CHANGES,
+    IncomingFile,
+    LandingZone,
+    LocalLandingZone,
+    copy_verified,
+    sha256_of,
+)
 from reconcile.match import link_partition
 from reconcile.publish import atomic, workbook
 from reconcile.publish.blocked import write_blocked_workbook
@@ -57,6 +64,54 @@ def _now() -> datetime:
 
 
 # ---------------------------------------------------------------- land
+def land_files(
+    settings: Settings, conn: Any, incoming: list[IncomingFile], refused: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Register each file by content hash and keep a copy of each new one: (landed, skipped as
+    seen before, ignored for a name that names no feed). ``refused`` gains the files that
+    could not be read. Shared by the quarter's ``land`` and the change notices'."""
+    new, skipped, unknown = [], [], []
+    for item in incoming:
+        if item.feed is None:
+            unknown.append(item.name)
+            log.warning(
+                "ignored %s: its name does not start with a feed (%s)", item.name, ", ".join(FEEDS)
+            )
+            continue
+        try:
+            file_id = sha256_of(item.path)
+        except OSError as exc:  # swapped for a link or a FIFO since it was listed
+            refused.append(f"{item.quarter}/{item.province}/{item.name}: {exc.strerror}")
+            log.warning("not landed: %s/%s: %s", item.province, item.name, exc.strerror)
+            continue
+        seen = conn.execute(
+            select(t.feed_file.c.file_id, t.feed_file.c.status).where(
+                t.feed_file.c.file_id == file_id
+            )
+        ).first()
+        if seen is not None:
+            skipped.append({"file": item.name, "file_id": file_id, "status": seen.status})
+            continue
+        try:
+            stored = _keep_copy(settings, item, file_id)
+        except OSError as exc:  # changed or swapped between hashing and copying
+            refused.append(f"{item.quarter}/{item.province}/{item.name}: {exc.strerror}")
+            log.warning("not landed: %s/%s: %s", item.province, item.name, exc.strerror)
+            continue
+        replaced = _replace_earlier(conn, item, item.quarter, file_id)
+        conn.execute(
+            t.feed_file.insert().values(
+                file_id=file_id, quarter=item.quarter, province=item.province, feed=item.feed,
+                file_name=item.name, stored_path=str(stored), size_bytes=stored.stat().st_size,
+                landed_at=_now(), status="landed",
+                message=f"replaces {', '.join(replaced)}" if replaced else None,
+            )
+        )  # fmt: skip
+        new.append({"file": item.name, "file_id": file_id, "feed": item.feed,
+                    "province": item.province, "replaces": replaced})  # fmt: skip
+    return new, skipped, unknown
+
+
 def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) -> dict[str, Any]:
     """Register every file of the quarter by content hash; keep a copy of each new one.
 
@@ -68,65 +123,15 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
     # entries the zone would not touch (links, FIFOs): reported, never read
     refused = [f"{e.entry}: {e.reason}" for e in getattr(zone, "ignored", [])]
     engine = get_engine(settings.warehouse_url)
-    new, skipped, unknown = [], [], []
     with engine.begin() as conn:
-        for item in incoming:
-            if item.feed is None:
-                unknown.append(item.name)
-                log.warning(
-                    "ignored %s: its name does not start with a feed (tax, registry, roll, decisions)",
-                    item.name,
-                )
-                continue
-            try:
-                file_id = sha256_of(item.path)
-            except OSError as exc:  # swapped for a link or a FIFO since it was listed
-                refused.append(f"{item.quarter}/{item.province}/{item.name}: {exc.strerror}")
-                log.warning("not landed: %s/%s: %s", item.province, item.name, exc.strerror)
-                continue
-            seen = conn.execute(
-                select(t.feed_file.c.file_id, t.feed_file.c.status).where(
-                    t.feed_file.c.file_id == file_id
-                )
-            ).first()
-            if seen is not None:
-                skipped.append({"file": item.name, "file_id": file_id, "status": seen.status})
-                continue
-            try:
-                stored = _keep_copy(settings, item, file_id)
-            except OSError as exc:  # changed or swapped between hashing and copying
-                refused.append(f"{item.quarter}/{item.province}/{item.name}: {exc.strerror}")
-                log.warning("not landed: %s/%s: %s", item.province, item.name, exc.strerror)
-                continue
-            replaced = _replace_earlier(conn, item, str(quarter), file_id)
-            conn.execute(
-                t.feed_file.insert().values(
-                    file_id=file_id,
-                    quarter=str(quarter),
-                    province=item.province,
-                    feed=item.feed,
-                    file_name=item.name,
-                    stored_path=str(stored),
-                    size_bytes=stored.stat().st_size,
-                    landed_at=_now(),
-                    status="landed",
-                    message=f"replaces {', '.join(replaced)}" if replaced else None,
-                )  # fmt: skip
-            )
-            new.append(
-                {
-                    "file": item.name,
-                    "file_id": file_id,
-                    "feed": item.feed,
-                    "province": item.province,
-                    "replaces": replaced,
-                }
-            )
+        new, skipped, unknown = land_files(settings, conn, incoming, refused)
         # a failed file is not read again on every rerun: the same bytes give the same fault;
         # a person retries, replaces or rejects it (warehouse/feed_files.py)
         pending = feed_files.to_ingest(conn, str(quarter))
         provinces = conn.execute(
-            select(t.feed_file.c.province).where(t.feed_file.c.quarter == str(quarter)).distinct()
+            select(t.feed_file.c.province).where(
+                t.feed_file.c.quarter == str(quarter), t.feed_file.c.feed != CHANGES
+            ).distinct()
         ).scalars().all()  # fmt: skip
     log.info(
         "landed %d new file(s) for %s, skipped %d seen before", len(new), quarter, len(skipped)

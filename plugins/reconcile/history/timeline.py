@@ -98,8 +98,10 @@ def periods(events: Iterable[Event]) -> list[Period]:
 def _firm_periods(tax_code: str, events: list[Event]) -> Iterator[Period]:
     if not events:
         return
-    registered = [e.effective_on for e in events if e.kind == "registered"]
-    registered_on = min(registered) if registered else None
+    # the registration day a notice tells is the real one; a snapshot's is the fallback
+    told = [e.effective_on for e in events if e.kind == "registered" and e.source == "notice"]
+    seen = [e.effective_on for e in events if e.kind == "registered"]
+    registered_on = min(told or seen) if seen else None
     built: list[Period] = []
     state: dict[str, object] = dict.fromkeys(FIELDS)
     for name in FIELDS:  # the back-fill: see the module's docstring

@@ -158,14 +158,16 @@ def quarter_readiness(
     return {code: readiness(conn, quarter, code, required) for code in provinces}
 
 
-def to_ingest(conn: Connection, quarter: str) -> list[str]:
-    """Ids of the quarter's files still to ingest (``landed``), in the order they arrived."""
+def to_ingest(conn: Connection, quarter: str | None, feed: str | None = None) -> list[str]:
+    """Ids of the files still to ingest (``landed``), in the order they arrived: the quarter's
+    feeds (change notices are the ``enterprise_changes`` DAG's), or with ``feed`` that feed's
+    files of every quarter (``quarter`` None) or of one."""
+    query = select(t.feed_file.c.file_id).where(t.feed_file.c.status == "landed")
+    if quarter is not None:
+        query = query.where(t.feed_file.c.quarter == quarter)
+    query = query.where(t.feed_file.c.feed == feed if feed else t.feed_file.c.feed != "changes")
     return list(
-        conn.execute(
-            select(t.feed_file.c.file_id)
-            .where(t.feed_file.c.quarter == quarter, t.feed_file.c.status == "landed")
-            .order_by(t.feed_file.c.landed_at, t.feed_file.c.file_id)
-        ).scalars()
+        conn.execute(query.order_by(t.feed_file.c.landed_at, t.feed_file.c.file_id)).scalars()
     )
 
 

@@ -243,6 +243,30 @@ decision = Table(
     Index("ix_decision_case", "case_id"),
 )
 
+firm_history = Table(
+    "firm_history",
+    metadata,
+    # Each firm's periods (reconcile/history/timeline.py), from the change notices and the
+    # quarterly snapshots: national, keyed by tax code; a firm's rows are rebuilt whole.
+    Column("tax_code", TAX_CODE, primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("valid_to", Date, comment="the day it stopped being so; empty: still so"),
+    Column("province", PROVINCE),
+    Column("status", String(32)),
+    Column("status_since", Date),
+    Column("status_by", String(96), comment="the notice (or snapshot) that told the status"),
+    Column("registered_on", Date),
+    Column("name", Text),
+    Column("address", Text),
+    Column("representative", Text, comment="personal data: never logged, masked in exports"),
+    Column("legal_form", Text),
+    Column("declared_employees", Integer),
+    Column("industry", String(64)),
+    Column("opened_by", String(96), nullable=False),
+    Index("ix_firm_history_province", "province", "valid_from"),
+)
+
+
 lock = Table(
     "lock",
     metadata,

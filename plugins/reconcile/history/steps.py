@@ -1,0 +1,128 @@
+"""The ``enterprise_changes`` and ``new_firm_outreach`` DAGs' steps: land the day's notices,
+fold them into each firm's history, publish the week's outreach list per province.
+
+Reading and validating a notices file is the quarterly ``steps.ingest``: one feed contract,
+one quarantine, one set of expectations (``expectations/changes.json``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from reconcile.history import outreach, store
+from reconcile.landing import CHANGES, LocalLandingZone
+from reconcile.rules.catalog import rules
+from reconcile.settings import Settings
+from reconcile.steps import land_files
+from reconcile.warehouse import feed_files
+from reconcile.warehouse import schema as t
+from reconcile.warehouse.engine import get_engine
+
+log = logging.getLogger(__name__)
+
+
+def land_changes(settings: Settings, day: date, zone: LocalLandingZone | None = None) -> dict:
+    """Land every notices file in the day folders up to ``day`` not landed before (by content),
+    and list every notices file still to ingest (this run's and any earlier one's)."""
+    zone = zone or LocalLandingZone(settings.landing_dir)
+    incoming, ignored = zone.scan_changes(until=day)
+    refused = [f"{e.entry}: {e.reason}" for e in ignored]
+    wrong = [i for i in incoming if i.feed != CHANGES]
+    for item in wrong:  # a quarterly file dropped among the notices: not guessed at
+        refused.append(f"{CHANGES}/…/{item.name}: only change notices (changes_*) belong here")
+        log.warning("ignored %s: only change notices (changes_*) belong in %s/", item.name, CHANGES)
+    engine = get_engine(settings.warehouse_url)
+    with engine.begin() as conn:
+        new, skipped, unknown = land_files(
+            settings, conn, [i for i in incoming if i.feed == CHANGES], refused
+        )
+        pending = feed_files.to_ingest(conn, None, feed=CHANGES)
+    log.info("landed %d notices file(s) up to %s; %d to ingest", len(new), day, len(pending))
+    return {"day": day.isoformat(), "landed": new, "skipped": skipped,
+            "ignored": unknown + refused, "to_ingest": pending}  # fmt: skip
+
+
+def update_history(settings: Settings, file_ids: list[str]) -> dict[str, Any]:
+    """Rebuild the history of every firm the notices of ``file_ids`` are about."""
+    engine = get_engine(settings.warehouse_url)
+    with engine.begin() as conn:
+        loaded = [
+            f
+            for f in file_ids
+            if conn.execute(select(t.feed_file.c.status).where(t.feed_file.c.file_id == f)).scalar()
+            == "loaded"
+        ]
+        touched = store.touched_by_files(conn, loaded)
+        rows = store.rebuild(conn, touched)
+        total = conn.execute(select(func.count()).select_from(t.firm_history)).scalar_one()
+    log.info("history: %d firm(s) rebuilt from %d file(s), %d period(s)", len(touched),
+             len(loaded), rows)  # fmt: skip
+    return {"files": len(loaded), "firms": len(touched), "periods": rows, "all_periods": total}
+
+
+def _roll(conn: Any, province: str, day: date) -> tuple[set[str], list[dict]]:
+    """The province's latest roll up to ``day``: tax codes on it (and linked to it), and units."""
+    latest = conn.execute(
+        select(func.max(t.employer_unit.c.quarter)).where(t.employer_unit.c.province == province)
+    ).scalar()
+    if latest is None:
+        return set(), []
+    units = [dict(r) for r in conn.execute(
+        select(t.employer_unit).where(t.employer_unit.c.quarter == latest,
+                                      t.employer_unit.c.province == province)
+    ).mappings()]  # fmt: skip
+    linked = conn.execute(
+        select(t.link.c.tax_code).where(t.link.c.quarter == latest, t.link.c.province == province)
+    ).scalars()
+    on_roll = {u["tax_code"] for u in units if u["tax_code"]} | set(linked)
+    return on_roll, units
+
+
+def outreach_path(settings: Settings, day: date, province: str) -> Path:
+    return (
+        settings.output_dir
+        / "outreach"
+        / day.isoformat()
+        / province
+        / (f"outreach_{province}_{day.isoformat()}.xlsx")
+    )
+
+
+def publish_outreach(settings: Settings, day: date) -> dict[str, Any]:
+    """Each province's outreach list for the week ending ``day``."""
+    window = int(
+        rules(settings.options.get("rules"))["NOT_REGISTERED"].thresholds["registration_days"]
+    )
+    lookback = int(settings.options.get("outreach_lookback_days", outreach.LOOKBACK_DAYS))
+    mask = bool(settings.options.get("mask_personal_data", True))
+    engine = get_engine(settings.warehouse_url)
+    published = {}
+    with engine.connect() as conn:
+        recent = store.registered_between(conn, day - timedelta(days=lookback), day)
+        closing_codes = conn.execute(
+            select(t.firm_history.c.tax_code)
+            .where(t.firm_history.c.status_since.between(day - timedelta(days=6), day))
+            .distinct()
+        ).scalars()
+        closing = store.read_periods(conn, list(closing_codes))
+        provinces = sorted({p[-1].province for p in (*recent.values(), *closing.values())
+                            if p and p[-1].province})  # fmt: skip
+        for province in provinces:
+            on_roll, units = _roll(conn, province, day)
+            mine = {c: p for c, p in recent.items() if p[-1].province == province}
+            new = outreach.new_firms(mine, on_roll, day, window, lookback)
+            theirs = {c: p for c, p in closing.items() if p[-1].province == province}
+            closed = outreach.closed_this_week(theirs, units, day)
+            path = outreach.write_outreach(outreach_path(settings, day, province), province, day,
+                                           new, closed, mask=mask)  # fmt: skip
+            published[province] = {"new_firms": len(new), "closed_with_units": len(closed),
+                                   "workbook": str(path)}  # fmt: skip
+    log.info(
+        "outreach for the week to %s: %s", day, {p: v["new_firms"] for p, v in published.items()}
+    )
+    return {"day": day.isoformat(), "provinces": published}
