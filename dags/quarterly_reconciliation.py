@@ -23,6 +23,7 @@ from datetime import datetime
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, task_group
 
 from reconcile.airflow import tasks as steps
+from reconcile.airflow.assets import FIRM_HISTORY
 from reconcile.quarter import LOCAL_TZ
 
 WAREHOUSE_POOL = "warehouse"  # created by `make demo` and by airflow-init in docker-compose.yaml
@@ -88,7 +89,8 @@ def quarterly_reconciliation() -> None:
             steps.link(province, quarter)
             return province
 
-        @task(pool=WAREHOUSE_POOL)
+        # the firms' status as of the quarter's last day comes from their history too
+        @task(pool=WAREHOUSE_POOL, inlets=[FIRM_HISTORY])
         def rules(province: str, quarter: str) -> str:
             steps.rules(province, quarter)
             return province

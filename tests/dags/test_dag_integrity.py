@@ -98,3 +98,36 @@ def test_parsing_the_dags_imports_no_heavy_library() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_change_notices_run_daily_and_the_outreach_on_mondays_in_vietnam(dagbag) -> None:
+    from croniter import croniter
+
+    start = datetime(2025, 9, 24, 12, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # a Wednesday
+    for dag_id, expected in (
+        ("enterprise_changes", [(9, 25, 7, 3), (9, 26, 7, 4), (9, 27, 7, 5)]),
+        ("new_firm_outreach", [(9, 29, 7, 0), (10, 6, 7, 0), (10, 13, 7, 0)]),
+    ):
+        timetable = dagbag.dags[dag_id].timetable
+        assert str(timetable.timezone) in ("Asia/Ho_Chi_Minh", "Timezone('Asia/Ho_Chi_Minh')")
+        fires = croniter(timetable.expression, start)
+        fired = [fires.get_next(datetime) for _ in range(3)]
+        assert [(d.month, d.day, d.hour, d.weekday()) for d in fired] == expected, dag_id
+        assert "day" in dagbag.dags[dag_id].params
+        assert dagbag.dags[dag_id].max_active_runs == 1
+
+
+def test_the_firm_history_asset_ties_the_three_dags(dagbag) -> None:
+    from reconcile.airflow.assets import FIRM_HISTORY
+
+    def names(items) -> set[str]:
+        return {getattr(item, "name", None) for item in items}
+
+    changes = dagbag.dags["enterprise_changes"]
+    assert FIRM_HISTORY.name in names(changes.get_task("history").outlets)
+    assert changes.get_task("ingest").is_mapped
+    assert changes.get_task("history").trigger_rule == "all_done"
+    outreach = dagbag.dags["new_firm_outreach"]
+    assert FIRM_HISTORY.name in names(outreach.get_task("publish").inlets)
+    quarterly = dagbag.dags["quarterly_reconciliation"]
+    assert FIRM_HISTORY.name in names(quarterly.get_task("province.rules").inlets)

@@ -7,10 +7,11 @@ functions, when a task runs, never when the scheduler parses the DAG file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from reconcile.errors import ReconcileError
-from reconcile.quarter import Quarter, resolve_quarter
+from reconcile.quarter import LOCAL_TZ, Quarter, resolve_quarter
 from reconcile.settings import Settings
 
 T = TypeVar("T")
@@ -128,3 +129,35 @@ def verdict(summary: dict[str, Any]) -> dict[str, Any]:
     from reconcile.steps import verdict as check
 
     return no_retry_for_bad_input(check, summary)
+
+
+# ---------------------------------------------------------------- enterprise_changes, outreach
+def day_of(context: dict[str, Any]) -> date:
+    """The day a change-notices or outreach run is for: the ``day`` param (YYYY-MM-DD), else
+    the run's logical date in Vietnam (a run at 07:00 on the 5th takes the notices up to the
+    5th)."""
+    params = context.get("params") or {}
+    if params.get("day"):
+        return date.fromisoformat(str(params["day"]))
+    logical = context.get("logical_date") or context.get("run_after")
+    if logical is None:
+        raise ValueError("a manual run without a logical date needs the day param (YYYY-MM-DD)")
+    return logical.astimezone(LOCAL_TZ).date() if hasattr(logical, "astimezone") else logical
+
+
+def land_changes(day: str) -> dict[str, Any]:
+    from reconcile.history.steps import land_changes as land_notices
+
+    return land_notices(settings(), date.fromisoformat(day))
+
+
+def update_history(file_ids: list[str]) -> dict[str, Any]:
+    from reconcile.history.steps import update_history as rebuild
+
+    return rebuild(settings(), file_ids)
+
+
+def publish_outreach(day: str) -> dict[str, Any]:
+    from reconcile.history.steps import publish_outreach as publish_lists
+
+    return publish_lists(settings(), date.fromisoformat(day))

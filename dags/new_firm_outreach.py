@@ -1,0 +1,55 @@
+"""
+### Weekly outreach list for new firms, every Monday
+
+For each province, the firms registered in the last 60 days that declare employees and are not
+on the employer roll, ordered by the days left in their 30-day registration window (Social
+Insurance Law 41/2024 Art. 28(1)): reach them while they can still register in time. A second
+sheet lists the firms closed this week (dissolved, bankrupt, revoked, tax code closed) whose
+units still pay, declare employees or owe: close their books now, not next quarter.
+
+Reads the `firm_history` asset (enterprise_changes) and the latest roll in the warehouse;
+writes `<output>/outreach/<day>/<province>/outreach_<province>_<day>.xlsx`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+
+from reconcile.airflow import tasks as steps
+from reconcile.airflow.assets import FIRM_HISTORY
+from reconcile.quarter import LOCAL_TZ
+
+
+@dag(
+    dag_id="new_firm_outreach",
+    schedule=CronTriggerTimetable("30 7 * * 1", timezone="Asia/Ho_Chi_Minh"),
+    start_date=datetime(2025, 1, 1, tzinfo=LOCAL_TZ),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 2, "owner": "bhxh-data"},
+    params={
+        "day": Param(
+            None,
+            type=["null", "string"],
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="The list for the week ending this day (YYYY-MM-DD). Empty: the run's day.",
+        )
+    },
+    tags=["bhxh", "outreach", "weekly"],
+    doc_md=__doc__,
+)
+def new_firm_outreach() -> None:
+    @task
+    def decide_day() -> str:
+        return steps.day_of(get_current_context()).isoformat()
+
+    @task(inlets=[FIRM_HISTORY])
+    def publish(day: str) -> dict:
+        return steps.publish_outreach(day)
+
+    publish(decide_day())
+
+
+new_firm_outreach()
