@@ -25,6 +25,8 @@ from reconcile.feeds.errors import FeedFileError
 from reconcile.feeds.limits import FeedLimits
 from reconcile.feeds.readers import read_table
 from reconcile.feeds.spec import FEEDS, specs
+from reconcile.history import store as history_store
+from reconcile.history.timeline import firm_as_of
 from reconcile.landing import (
     CHANGES,
     IncomingFile,
@@ -348,8 +350,12 @@ def load(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
         decided = _store_decisions(
             conn, _staged(conn, "decisions", quarter, province), quarter, province
         )
+        # the firms some change notice is about: their history takes in this snapshot
+        noticed = history_store.with_notices(conn, list(firms["tax_code"])) if len(firms) else set()
+        history_store.rebuild(conn, noticed)
     log.info("loaded %s/%s: %d firms, %d employer units", quarter, province, len(firms), len(units))
-    return {"province": province, "firms": len(firms), "units": len(units), "decisions": decided}
+    return {"province": province, "firms": len(firms), "units": len(units), "decisions": decided,
+            "firms_with_notices": len(noticed)}  # fmt: skip
 
 
 def _store_decisions(conn: Any, staged: pd.DataFrame, quarter: Quarter, province: str) -> int:
@@ -412,7 +418,7 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
             log.error("rules %s/%s not applied: %s", quarter, province, state.describe())
             return {"province": province, "blocked": [g.as_dict() for g in state.blocking],
                     "findings": {}, "cases": {}, "suppressed": 0, "money_at_stake": 0}  # fmt: skip
-        firms = read_frame(conn, t.firm, **partition)
+        firms = _as_history_tells(conn, read_frame(conn, t.firm, **partition), quarter)
         units = read_frame(conn, t.employer_unit, **partition)
         links = read_frame(conn, t.link, **partition)
         last = decision_logic.latest(read_frame(conn, t.decision, province=province), quarter)
@@ -447,6 +453,28 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
     log.info("rules %s/%s: %d findings %s", quarter, province, len(findings), by_rule)
     return {"province": province, "findings": by_rule, "cases": by_status, "suppressed": suppressed,
             "money_at_stake": int(findings["money_at_stake"].sum()) if not findings.empty else 0}  # fmt: skip
+
+
+def _as_history_tells(conn: Any, firms: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    """The partition's firms with what their change notices told by the quarter's last day
+    (``history.timeline.firm_as_of``); firms no notice is about are left as the files say."""
+    if firms.empty:
+        return firms
+    found = history_store.read_periods(conn, list(firms["tax_code"]))
+    if not found:
+        return firms
+    rows = [
+        firm_as_of(row, found[row["tax_code"]], quarter.last_day)
+        if row["tax_code"] in found
+        else row
+        for row in firms.to_dict("records")
+    ]
+    told = pd.DataFrame(rows, dtype=object)
+    changed = int(told["status_notice"].notna().sum()) if "status_notice" in told else 0
+    log.info(
+        "history: %d firm(s) with notices, %d status(es) told by a notice", len(found), changed
+    )
+    return told.astype(object).where(told.notna(), None)
 
 
 def _readiness(

@@ -114,6 +114,24 @@ HEADERS: dict[str, dict[str, list[str]]] = {
         "inspector": ["Cán bộ kiểm tra"],
         "decided_on": ["Ngày kết luận"],
     },
+    # FEEDS.md §5: the notice's own columns, and the identity columns of the registry and tax
+    # feeds it carries
+    "changes": {
+        "notice_id": ["Số thông báo", "Mã thông báo", "ID"],
+        "change_kind": ["Loại thay đổi", "Nội dung thay đổi", "Loại thông báo"],
+        "effective_on": ["Ngày hiệu lực", "Ngày có hiệu lực", "Ngày thay đổi"],
+        "recorded_on": ["Ngày ghi nhận", "Ngày cập nhật", "Ngày gửi"],
+        "withdraws": ["Hủy thông báo số", "Thay thế thông báo"],
+        "sender": ["Đơn vị gửi", "Nguồn"],
+        "tax_code": ["Mã số thuế", "MST", "Mã số doanh nghiệp", "Mã số DN", "MSDN"],
+        "name": ["Tên doanh nghiệp", "Tên DN", "Tên người nộp thuế", "Tên NNT"],
+        "address": ["Địa chỉ trụ sở chính", "Địa chỉ trụ sở", "Địa chỉ"],
+        "stated_province": ["province", "Tỉnh/Thành phố", "Tỉnh"],
+        "representative": ["Người đại diện theo pháp luật", "Người đại diện"],
+        "legal_form": ["Loại hình doanh nghiệp", "Loại hình"],
+        "declared_employees": ["Số lao động dự kiến", "Số lao động đăng ký", "Tổng số lao động"],
+        "industry": ["Ngành nghề kinh doanh chính", "Mã ngành"],
+    },
 }
 
 NAMES = [
@@ -310,11 +328,43 @@ def decisions_row(i: int) -> tuple[dict[str, object], dict[str, object]]:
     return written, typed
 
 
+def changes_row(i: int) -> tuple[dict[str, object], dict[str, object]]:
+    labels = ["Đăng ký thành lập mới", "Tạm ngừng kinh doanh", "Giải thể", "Thay đổi thông tin",
+              "Đóng MST"]  # fmt: skip
+    canonical = ["registered", "suspended", "dissolved", "changed", "tax_closed"]
+    code = CODES[20 + i]
+    written = {
+        "notice_id": f"DK-82-{i + 1:05d}",
+        "change_kind": labels[i % 5],
+        "effective_on": f"{1 + i:02d}/09/2025",
+        "recorded_on": f"2025-09-{2 + i:02d}",
+        "withdraws": "",
+        "sender": "Sở Tài chính tỉnh Đồng Tháp",
+        "tax_code": code,
+        "name": NAMES[i % len(NAMES)],
+        "address": ADDRESSES[i % len(ADDRESSES)],
+        "stated_province": "Đồng Tháp",
+        "representative": "Nguyễn Văn An",
+        "legal_form": "Công ty TNHH hai thành viên trở lên",
+        "declared_employees": str(5 + i),
+        "industry": "4690",
+    }
+    typed = {
+        "notice_id": f"DK-82-{i + 1:05d}",
+        "change_kind": canonical[i % 5],
+        "effective_on": f"2025-09-{1 + i:02d}",
+        "tax_code": code,
+        "declared_employees": 5 + i,
+    }
+    return written, typed
+
+
 ROWS: dict[str, Callable[[int], tuple[dict[str, object], dict[str, object]]]] = {
     "tax": tax_row,
     "registry": registry_row,
     "roll": roll_row,
     "decisions": decisions_row,
+    "changes": changes_row,
 }
 
 
@@ -405,12 +455,13 @@ def spelling_cases() -> list[Case]:
     """Every header spelling of every feed: as written, without diacritics, odd case and order."""
     cases = []
     for feed, spellings in HEADERS.items():
-        variants = 3 if feed != "decisions" else 2
+        # every spelling once: the notices name the firm in the most ways
+        variants = {"decisions": 2, "changes": 5}.get(feed, 3)
         for variant in range(variants):
             columns = list(spellings)
             if variant == 1:
                 random.Random(f"{feed}-order").shuffle(columns)
-            elif variant == 2:
+            elif variant in (2, 4):
                 columns.reverse()
             headers = []
             for column in columns:
@@ -419,9 +470,9 @@ def spelling_cases() -> list[Case]:
                     written = column.upper() if column != "note" else "Ghi_chu"
                 else:
                     written = options[min(variant, len(options) - 1)]
-                if variant == 1 and feed != "decisions":
+                if variant in (1, 3) and feed != "decisions":
                     written = strip_marks(written).upper()
-                elif variant == 2:
+                elif variant in (2, 4):
                     written = f" {written.lower().replace(' ', '_')} "
                 headers.append(written)
             plan = header_plan(feed, columns, headers)
@@ -430,7 +481,9 @@ def spelling_cases() -> list[Case]:
                 plan.good(written, typed)
             style = ["as written, with diacritics, in the contract's order",
                      "without diacritics, upper case, shuffled order",
-                     "lower case, underscores for spaces, padded, reversed order"][variant]  # fmt: skip
+                     "lower case, underscores for spaces, padded, reversed order",
+                     "the fourth spellings, without diacritics, upper case, in order",
+                     "the fifth spellings, lower case, underscores, padded, reversed"][variant]  # fmt: skip
             if feed == "decisions" and variant == 1:
                 style = "the canonical column names, upper case, shuffled order"
             newline = "\r\n" if variant == 0 else "\n"

@@ -132,3 +132,16 @@ def registered_between(conn: Connection, first: date, last: date) -> dict[str, l
         .distinct()
     ).scalars()
     return read_periods(conn, list(codes))
+
+
+def with_notices(conn: Connection, tax_codes: Collection[str]) -> set[str]:
+    """Those of these firms that some staged notice is about."""
+    staged = t.staged["changes"]
+    found: set[str] = set()
+    for chunk in _chunks(tax_codes):
+        found |= set(
+            conn.execute(
+                select(staged.c.tax_code).where(staged.c.tax_code.in_(chunk)).distinct()
+            ).scalars()
+        )
+    return found

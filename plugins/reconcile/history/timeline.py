@@ -144,3 +144,40 @@ def _merged(built: list[Period]) -> Iterator[Period]:
 def as_of(firm_periods: Iterable[Period], day: date) -> Period | None:
     """The period that holds on ``day``, or None (before the firm's history begins)."""
     return next((p for p in firm_periods if p.holds_on(day)), None)
+
+
+# the history's status in the quarterly feeds' words: (tax side, registry side); None keeps
+# what the side's own file said
+TO_SIDES: dict[str, tuple[str | None, str | None]] = {
+    "active": ("active", "active"),
+    "suspended": ("suspended", "suspended"),
+    "not_at_address": ("not_at_address", "not_at_address"),
+    "dissolving": (None, "dissolving"),
+    "dissolved": (None, "dissolved"),
+    "bankrupt": (None, "dissolved"),
+    "revoked": (None, "revoked"),
+    "tax_closed": ("closed", None),
+}
+
+
+def firm_as_of(firm: dict[str, object], firm_periods: list[Period], day: date) -> dict[str, object]:
+    """A quarterly ``firm`` row as its history tells it on ``day``: the status a change notice
+    told (late for the quarter's file, or after it was cut) replaces the files' status, with
+    the day it took effect and the notice in ``status_notice``; the registration day a notice
+    told is the firm's start (the 30- and 90-day windows count from it). What no notice told
+    is left as the files said it."""
+    now = as_of(firm_periods, day)
+    if now is None:
+        return firm
+    changed = dict(firm)
+    if now.status_from_notice and now.status is not None:
+        tax_side, registry_side = TO_SIDES[now.status]
+        if tax_side is not None and firm.get("tax_status") != tax_side:
+            changed.update(tax_status=tax_side, tax_status_since=now.status_since)
+        if registry_side is not None and firm.get("registry_status") != registry_side:
+            changed.update(registry_status=registry_side, registry_status_since=now.status_since)
+        if changed != firm:
+            changed["status_notice"] = now.status_by
+    if now.registered_on is not None and firm.get("started_on") != now.registered_on:
+        changed["started_on"] = now.registered_on
+    return changed

@@ -142,6 +142,8 @@ def _unregistered(firms: pd.DataFrame, linked: set[str], unlinked_units: pd.Data
             "registry_status": _value(firm.registry_status),
             "employer_unit": None,
         }
+        if _value(getattr(firm, "status_notice", None)):  # history/timeline.firm_as_of
+            evidence["status_notice"] = firm.status_notice
         at_stake = money.unregistered(employees, days - window, quarter, terms)
         unit = found_by_firm.get(firm.tax_code)
         if unit is None:
@@ -193,6 +195,8 @@ def _closed_on_roll(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFram
             "arrears": arrears,
             "link_method": link.method,
         }
+        if _value(firm.get("status_notice")):  # told by a change notice (history/timeline.py)
+            evidence["status_notice"] = firm["status_notice"]
         yield _finding(rule, quarter, province, link.tax_code, link.unit_code, unit["name"],
                        _value(unit["address"]), evidence, arrears)  # fmt: skip
 
