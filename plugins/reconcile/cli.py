@@ -163,6 +163,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
         seed=args.seed,
         noise=noise_profile(args.noise),
         names=load_names(args.names) if args.names else (),
+        notices=args.notices,
     )
     truth = args.truth or settings.home / "var" / "truth"
     result = generate(config, settings.landing_dir, truth, workers=args.workers)
@@ -174,6 +175,9 @@ def cmd_synth(args: argparse.Namespace) -> int:
     print(f"Feeds in {settings.landing_dir} (rows written):")
     for (feed, quarter, province), rows in sorted(result.counts.items()):
         print(f"  {quarter} {province} {feed:<9} {rows:>9}")
+    if config.notices:
+        days = [p for p in result.files if p.parent.parent.name == "changes"]
+        print(f"Change notices in {settings.landing_dir / 'changes'}: {len(days)} day files")
     print(f"Ground truth in {truth} (never read by the pipeline); planted findings:")
     for (rule, quarter, province), count in sorted(result.findings.items()):
         print(f"  {quarter} {province} {rule:<22} {count:>6}")
@@ -288,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV of real registered names (columns name, address[, legal_form]) the firms "
         "take instead of invented ones",
     )
+    synth.add_argument(
+        "--notices",
+        action="store_true",
+        help="also write the quarters' daily change notices under <landing>/changes/",
+    )
     _add_location_options(synth)
     synth.set_defaults(func=cmd_synth)
 
@@ -312,6 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     from reconcile.web.bench import add_bench_web_command
 
     add_bench_web_command(bench_sub)
+    from reconcile.history.bench import add_bench_changes_command
+
+    add_bench_changes_command(bench_sub)
     synth_bench = bench_sub.add_parser("synth", help="time and peak memory to generate feeds")
     synth_bench.add_argument(
         "--firms", type=int, default=1_000_000, help="firms in all (default 1,000,000)"
