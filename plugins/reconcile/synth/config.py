@@ -175,6 +175,27 @@ class ProblemRates:
 
 
 @dataclass(frozen=True)
+class NoticeRates:
+    """The daily change notices (``SynthConfig.notices``): how many, and how they go wrong.
+
+    ``changed`` is a share of the living firms per quarter; the faults are shares of the
+    notices: ``duplicate`` sent again (same id and content) in a later day's file, ``late``
+    recorded 10-40 days after it took effect, ``withdrawn`` a spurious notice for another firm
+    that its sender withdraws 1-10 days later. ``jsonl_day`` and ``xlsx_day``: per sender and
+    day, the file is JSON lines or .xlsx instead of CSV.
+    """
+
+    # representative changes: off, as the next quarters' registry files (the world) do not take
+    # them up and would contradict them; renames (hard noise) are told whatever this says
+    changed: float = 0.0
+    duplicate: float = 0.03
+    late: float = 0.05
+    withdrawn: float = 0.02
+    jsonl_day: float = 0.15
+    xlsx_day: float = 0.05
+
+
+@dataclass(frozen=True)
 class SynthConfig:
     quarters: tuple[Quarter, ...]
     provinces: tuple[str, ...] = ("82",)
@@ -186,6 +207,9 @@ class SynthConfig:
     # Real registered names the firms take, in order, instead of invented ones (each province
     # from the list's start; an address outside the province leaves the drawn commune).
     names: tuple[RealName, ...] = ()
+    # Also write the quarters' daily change notices under <landing>/changes/ (synth/notices.py).
+    notices: bool = False
+    notice_rates: NoticeRates = field(default_factory=NoticeRates)
 
     def __post_init__(self) -> None:
         quarters = tuple(
@@ -212,7 +236,7 @@ class SynthConfig:
                 f"unknown new province code(s) {', '.join(unknown)} (the 34 codes of provinces.csv)"
             )
         object.__setattr__(self, "names", tuple(self.names))
-        for group in (self.noise, self.trouble, self.problems):
+        for group in (self.noise, self.trouble, self.problems, self.notice_rates):
             for name, value in asdict(group).items():
                 if not 0.0 <= value <= 1.0:
                     raise ValueError(
@@ -232,6 +256,8 @@ class SynthConfig:
         for kind in HARD_ONLY:
             if not out["noise"][kind]:
                 del out["noise"][kind]
+        if not self.notices:  # left out while off, so that config.json stays as it was
+            del out["notices"], out["notice_rates"]
         if self.names:
             out["names"] = len(self.names)
         else:
@@ -250,3 +276,5 @@ class SynthResult:
     firms: int  # firm-quarters generated
     units: int  # unit-quarters generated
     elapsed: float  # seconds
+    # change notices of the provinces, written once all are generated (synth/notices.py)
+    notices: list[Any] = field(default_factory=list)

@@ -4,6 +4,8 @@ Landing: ``<landing>/<quarter>/<province>/<feed>_<province>_<quarter>.<ext>`` wi
 as CSV, the registry as .xlsx and the roll as CSV. Truth: ``<truth>/<quarter>/<province>/``
 ``firms.csv``, ``units.csv``, ``links.csv``, ``findings.csv``, ``file_faults.csv`` and
 ``config.json`` (the configuration, the rules' definitions used, and each file's presentation).
+With ``config.notices``, also the daily change notices (``notices.py``): landing
+``<landing>/changes/<YYYY-MM-DD>/``, truth ``<truth>/changes/<quarter>/<province>/``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from datetime import datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconcile.quarter import Quarter
 from reconcile.synth import truth
@@ -23,6 +26,9 @@ from reconcile.synth.files import Fault, apply_faults, plan_file, write_csv, wri
 from reconcile.synth.records import registry_rows, roll_rows, tax_rows, unit_noise
 from reconcile.synth.reference import WAGE_FLOORS, Geography, geography, tax_code_of_status
 from reconcile.synth.world import CLOSED_STATES, ProvinceWorld, Snapshot, quarter_tag, streams
+
+if TYPE_CHECKING:
+    from reconcile.synth.notices import ProvinceNotices
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +83,18 @@ def generate(
     else:
         parts = [_province(*job) for job in jobs]
     for part in parts:
+        result.notices += part.notices
         result.files += part.files
         result.truth_files += part.truth_files
         result.counts.update(part.counts)
         result.findings.update(part.findings)
         result.firms += part.firms
         result.units += part.units
+    if config.notices:  # a day's file holds every province's notices of that day
+        from reconcile.synth.notices import write_files
+
+        result.files += write_files(config, result.notices, landing_dir)
+        result.notices = []
     result.elapsed = time.perf_counter() - started
     return result
 
@@ -94,13 +106,36 @@ def _province(
     result = SynthResult([], [], {}, {}, 0, 0, 0.0)
     geo = geography(province)
     world = ProvinceWorld(config, geo)
+    notices = None
+    if config.notices:
+        from reconcile.synth.notices import ProvinceNotices
+
+        notices = ProvinceNotices(config, geo)
     for quarter in config.quarters:
         snap = world.advance(quarter)
         _quarter(config, geo, snap, landing_dir, truth_dir, result)
+        if notices is not None:
+            _notices(notices, snap, truth_dir, result)
         result.firms += len(snap.firms)
         result.units += len(snap.units)
         log.info("%s %s: %d firms, %d units", quarter, province, len(snap.firms), len(snap.units))
     return result
+
+
+def _notices(
+    notices: ProvinceNotices, snap: Snapshot, truth_dir: Path, result: SynthResult
+) -> None:
+    """The quarter's change notices: kept for the day files, written to the truth now."""
+    from reconcile.synth.notices import write_truth
+
+    renamed = {
+        view.unit.firm: view.unit.name
+        for view in snap.units
+        if view.unit.firm is not None and "renamed" in view.unit.noise
+    }
+    written = notices.quarter(snap, renamed)
+    result.notices += written
+    result.truth_files += write_truth(notices, snap, written, truth_dir)
 
 
 def _quarter(config: SynthConfig, geo: Geography, snap: Snapshot, landing_dir: Path, truth_dir: Path,
