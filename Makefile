@@ -11,6 +11,9 @@ DEMO_LOGICAL_DATE ?= 2025-10-10
 DEMO_PROVINCE ?= 82
 DEMO_FIRMS ?= 1500
 DEMO_SEED ?= 2025
+# the change notices up to the quarter's last day, then the quarter, then the Monday after
+DEMO_CHANGES_DAY ?= 2025-09-30
+DEMO_OUTREACH_DAY ?= 2025-10-13
 
 export PYTHONPATH := $(CURDIR)/plugins
 export RECONCILE_HOME := $(CURDIR)
@@ -39,11 +42,16 @@ demo: venv
 	$(BIN)/airflow db migrate > var/airflow/db-migrate.log 2>&1 || (cat var/airflow/db-migrate.log; exit 1)
 	$(BIN)/airflow pools set warehouse 4 "Province steps writing to the warehouse" >> var/airflow/db-migrate.log 2>&1
 	$(BIN)/python -m reconcile synth --quarters $(DEMO_QUARTER) --provinces $(DEMO_PROVINCE) \
-		--firms $(DEMO_FIRMS) --seed $(DEMO_SEED)
+		--firms $(DEMO_FIRMS) --seed $(DEMO_SEED) --notices
+	$(BIN)/airflow dags test enterprise_changes $(DEMO_CHANGES_DAY) > var/airflow/dags-test-changes.log 2>&1 \
+		|| (tail -n 80 var/airflow/dags-test-changes.log; echo "the DAG run failed: see var/airflow/dags-test-changes.log"; exit 1)
 	$(BIN)/airflow dags test quarterly_reconciliation $(DEMO_LOGICAL_DATE) > var/airflow/dags-test.log 2>&1 \
 		|| (tail -n 80 var/airflow/dags-test.log; echo "the DAG run failed: see var/airflow/dags-test.log"; exit 1)
-	@echo "Airflow run log: var/airflow/dags-test.log"
+	$(BIN)/airflow dags test new_firm_outreach $(DEMO_OUTREACH_DAY) > var/airflow/dags-test-outreach.log 2>&1 \
+		|| (tail -n 80 var/airflow/dags-test-outreach.log; echo "the DAG run failed: see var/airflow/dags-test-outreach.log"; exit 1)
+	@echo "Airflow run logs: var/airflow/dags-test-changes.log, dags-test.log, dags-test-outreach.log"
 	@$(BIN)/python -m reconcile summary --quarter $(DEMO_QUARTER)
+	@ls var/output/outreach/$(DEMO_OUTREACH_DAY)/*/outreach_*.xlsx
 
 serve: venv
 	$(BIN)/python -m reconcile serve --demo

@@ -145,13 +145,17 @@ def required_feeds(options: dict[str, Any] | None) -> tuple[str, ...]:
 def quarter_readiness(
     conn: Connection, quarter: str, options: dict[str, Any] | None, province: str | None = None
 ) -> dict[str, Readiness]:
-    """Every province with files this quarter (or just ``province``) and what it lacks."""
+    """Every province with quarterly files this quarter (or just ``province``) and what it
+    lacks; the change notices (their own DAG, national files as province 00) are no province's
+    quarterly feed."""
     if province:
         provinces = [province]
     else:
         provinces = sorted(
             conn.execute(
-                select(t.feed_file.c.province).where(t.feed_file.c.quarter == quarter).distinct()
+                select(t.feed_file.c.province)
+                .where(t.feed_file.c.quarter == quarter, t.feed_file.c.feed != "changes")
+                .distinct()
             ).scalars()
         )
     required = required_feeds(options)
