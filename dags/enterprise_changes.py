@@ -6,7 +6,8 @@ recorded (Decree 122/2020 Art. 5, now Decree 168/2025): new registrations, chang
 address or representative, suspensions, resumptions, dissolutions, bankruptcies, tax codes
 closed. They land under `<landing>/changes/<YYYY-MM-DD>/` (CSV, XLSX or JSON lines).
 
-Every morning (Asia/Ho_Chi_Minh): land → ingest (mapped over files: read, validate, quarantine,
+Every morning (Asia/Ho_Chi_Minh): fetch (the partner API's notices since the kept cursor, when
+`partner_api.changes` is configured) → land → ingest (mapped over files: read, validate, quarantine,
 stage, as the quarterly feeds) → history. `land` takes every day folder up to the run's day
 that holds a file not landed before, so a missed day is caught up by the next run. `history`
 rebuilds, from every notice and quarterly snapshot known of them, the periods of each firm
@@ -50,6 +51,10 @@ def enterprise_changes() -> None:
         return steps.day_of(get_current_context()).isoformat()
 
     @task
+    def fetch_from_api(day: str) -> dict:
+        return steps.fetch_changes(day)
+
+    @task
     def land(day: str) -> dict:
         return steps.land_changes(day)
 
@@ -67,7 +72,9 @@ def enterprise_changes() -> None:
     def history(landing: dict) -> dict:
         return steps.update_history(landing["to_ingest"])
 
-    landing = land(decide_day())
+    day = decide_day()
+    landing = land(day)
+    fetch_from_api(day) >> landing
     ingested = ingest.expand(file_id=files_to_ingest(landing))
     ingested >> history(landing)
 

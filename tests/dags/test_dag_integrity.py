@@ -127,6 +127,7 @@ def test_the_firm_history_asset_ties_the_three_dags(dagbag) -> None:
     assert FIRM_HISTORY.name in names(changes.get_task("history").outlets)
     assert changes.get_task("ingest").is_mapped
     assert changes.get_task("history").trigger_rule == "all_done"
+    assert "fetch_from_api" in changes.get_task("land").upstream_task_ids
     outreach = dagbag.dags["new_firm_outreach"]
     assert FIRM_HISTORY.name in names(outreach.get_task("publish").inlets)
     quarterly = dagbag.dags["quarterly_reconciliation"]

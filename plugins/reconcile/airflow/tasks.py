@@ -161,3 +161,17 @@ def publish_outreach(day: str) -> dict[str, Any]:
     from reconcile.history.steps import publish_outreach as publish_lists
 
     return publish_lists(settings(), date.fromisoformat(day))
+
+
+def fetch_changes(day: str) -> dict[str, Any]:
+    """The partner API's change notices (``partner_api: {changes: true}`` in the settings, the
+    ``reconcile_partner_api`` connection), from the cursor kept in the warehouse; nothing
+    configured, nothing fetched."""
+    config = settings()
+    if not (config.options.get("partner_api") or {}).get("changes"):
+        return {"file": None, "note": "partner_api.changes is not configured"}
+    from reconcile.airflow.http_hook import PartnerApiHook
+    from reconcile.history.steps import fetch_changes as fetch
+
+    with PartnerApiHook().get_conn() as source:
+        return fetch(config, date.fromisoformat(day), source)

@@ -126,3 +126,20 @@ def publish_outreach(settings: Settings, day: date) -> dict[str, Any]:
         "outreach for the week to %s: %s", day, {p: v["new_firms"] for p, v in published.items()}
     )
     return {"day": day.isoformat(), "provinces": published}
+
+
+PARTNER_CURSOR = "partner_api:changes"
+
+
+def fetch_changes(settings: Settings, day: date, source: Any) -> dict[str, Any]:
+    """Land the notices the partner API recorded since the kept cursor into ``day``'s folder;
+    the cursor moves on only once the file is written (a failed fetch asks again next run)."""
+    from reconcile.warehouse import cursors
+
+    engine = get_engine(settings.warehouse_url)
+    with engine.connect() as conn:
+        since = cursors.get(conn, PARTNER_CURSOR)
+    path, cursor = source.land_changes_to(settings.landing_dir, day, since)
+    with engine.begin() as conn:
+        cursors.put(conn, PARTNER_CURSOR, cursor)
+    return {"since": since, "cursor": cursor, "file": str(path) if path else None}

@@ -34,6 +34,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -42,7 +43,7 @@ import requests
 from requests.auth import AuthBase
 from requests.utils import requote_uri
 
-from reconcile.feeds.spec import FEEDS, feed_of_file_name
+from reconcile.feeds.spec import FEEDS, feed_of_file_name, specs
 from reconcile.landing import safe_file_name, sha256_of
 from reconcile.quarter import Quarter
 
@@ -52,6 +53,7 @@ RETRYABLE_STATUSES = frozenset({408, 429})  # and every 5xx
 _PROVINCE = re.compile(r"^\d{2}$")
 _BODY_SNIPPET = 200
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+CHANGES_FEED = "changes"  # GET {base_url}/changes?since=<cursor>&page=N&page_size=M
 MAX_REDIRECTS = 5  # same-origin hops for one page; requests' own default (30) hides a loop long
 
 
@@ -200,26 +202,23 @@ class HttpApiSource:
 
     def fetch(self, feed: str, quarter: str | Quarter, province: str | int) -> Iterator[dict]:
         """Every record of ``feed`` for the quarter and province, page after page, in order."""
-        url = self.first_page_url(feed, quarter, province)
+        label = f"{feed} {quarter}/{province}"
+        for body in self._pages(self.first_page_url(feed, quarter, province), label):
+            yield from body["records"]
+
+    def _pages(self, url: str, label: str) -> Iterator[dict[str, Any]]:
+        """Each page's body from ``url`` on, following the next page until the last."""
         page, total = 1, 0
         seen = {url}
         for _ in range(self.max_pages):
             body, response = self._get_page(url)
-            records = body["records"]
-            total += len(records)
-            log.info(
-                "%s %s/%s: page %d gave %d records (%d so far)",
-                feed,
-                quarter,
-                province,
-                page,
-                len(records),
-                total,
-            )
-            yield from records
+            total += len(body["records"])
+            log.info("%s: page %d gave %d records (%d so far)", label, page,
+                     len(body["records"]), total)  # fmt: skip
+            yield body
             next_url = self._next_url(url, page, body, response)
             if next_url is None:
-                log.info("%s %s/%s: %d records in %d pages", feed, quarter, province, total, page)
+                log.info("%s: %d records in %d pages", label, total, page)
                 return
             if next_url in seen:
                 raise PartnerApiError(
@@ -230,6 +229,54 @@ class HttpApiSource:
         raise PartnerApiError(
             self._show(url), f"more than {self.max_pages} pages: stopped (raise max_pages?)"
         )
+
+    # ------------------------------------------------------------------ change notices
+    def first_changes_url(self, since: str | None) -> str:
+        first = {"since": since} if since else {}  # no cursor yet: from the start
+        query = urlencode({**first, "page": 1, "page_size": self.page_size})
+        return f"{self.base_url}/{CHANGES_FEED}?{query}"
+
+    def fetch_changes(self, since: str | None) -> tuple[list[dict], str | None]:
+        """The change notices recorded after the cursor ``since`` (None: from the start), and
+        the cursor to ask from next time: the one the last page gives as ``cursor``, else the
+        latest ``recorded_on`` among the records (by any of its header spellings), else
+        ``since`` unchanged (asking again is harmless: a notice counts once)."""
+        records: list[dict] = []
+        cursor: str | None = None
+        for body in self._pages(self.first_changes_url(since), f"changes since {since or '-'}"):
+            records += body["records"]
+            if isinstance(body.get("cursor"), str | int) and str(body["cursor"]).strip():
+                cursor = str(body["cursor"])
+        if cursor is None:
+            spec = specs()[CHANGES_FEED]
+            recorded = [
+                str(value)
+                for record in records
+                for key, value in record.items()
+                if value and spec.canonical(key) == "recorded_on"
+            ]
+            cursor = max(recorded, default=None) or since
+        return records, cursor
+
+    def land_changes_to(
+        self, landing_root: Path | str, day: date, since: str | None
+    ) -> tuple[Path | None, str | None]:
+        """Land the notices recorded since ``since`` as one JSON lines file in ``day``'s folder
+        (``changes/<day>/changes_api_<day>_<hash>.jsonl``, named by its content so a later
+        fetch the same day never replaces an earlier one); (the file or None when there was
+        nothing new, the next cursor)."""
+        records, cursor = self.fetch_changes(since)
+        if not records:
+            log.info("no change notice recorded since %s", since or "the start")
+            return None, cursor
+        lines = b"".join(_json_line(record) for record in records)
+        digest = hashlib.sha256(lines).hexdigest()[:12]
+        name = safe_file_name(f"{CHANGES_FEED}_api_{day:%Y%m%d}_{digest}.jsonl")
+        if name is None:  # pragma: no cover - by construction
+            raise ValueError(f"cannot name a notices file for {day}")
+        target = _write_whole(Path(landing_root) / CHANGES_FEED / day.isoformat(), name, [lines])
+        log.info("landed %d change notices as %s", len(records), target)
+        return target, cursor
 
     def _next_url(
         self, url: str, page: int, body: dict[str, Any], response: requests.Response
@@ -431,12 +478,7 @@ class HttpApiSource:
             count = 0
             with os.fdopen(handle, "wb") as out:
                 for record in self.fetch(feed, quarter_text, province):
-                    line = (
-                        json.dumps(
-                            record, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-                        )
-                        + "\n"
-                    ).encode("utf-8")
+                    line = _json_line(record)
                     out.write(line)
                     digest.update(line)
                     count += 1
@@ -459,3 +501,29 @@ class HttpApiSource:
             raise
         log.info("landed %d records as %s", count, target)
         return target
+
+
+def _json_line(record: dict) -> bytes:
+    """One record as a line: keys sorted, UTF-8, so the same records give the same bytes."""
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (text + "\n").encode("utf-8")
+
+
+def _write_whole(folder: Path, name: str, chunks: list[bytes]) -> Path:
+    """Write ``folder/name`` under a hidden temporary name (which the landing zone ignores),
+    synced, then renamed: it appears whole or not at all."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    temporary_path = Path(temporary)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        temporary_path.chmod(0o644)
+        os.replace(temporary_path, folder / name)
+    except BaseException:
+        temporary_path.unlink(missing_ok=True)
+        raise
+    return folder / name

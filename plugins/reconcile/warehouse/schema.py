@@ -267,6 +267,16 @@ firm_history = Table(
 )
 
 
+source_cursor = Table(
+    "source_cursor",
+    metadata,
+    # Where an incremental source goes on from (the partner API's change notices: ``since``)
+    Column("name", String(100), primary_key=True),
+    Column("value", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
 lock = Table(
     "lock",
     metadata,

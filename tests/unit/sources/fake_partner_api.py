@@ -1,6 +1,7 @@
 """A fake partner API on 127.0.0.1 (an ephemeral port) that speaks the contract of docs/sources.md.
 
-``GET /<feed>?quarter=..&province=..&page=N&page_size=M`` with ``Authorization: Bearer <token>``
+``GET /<feed>?quarter=..&province=..&page=N&page_size=M`` (for ``changes``: ``?since=<cursor>``,
+none at first, the notices recorded after it, the last page naming the next ``cursor``) with ``Authorization: Bearer <token>``
 answers ``{"records": [...], "next_page": N+1 | null}`` (or a ``next`` URL, or a ``Link``
 header, by ``paging``). Switches make it misbehave: ``refuse_token`` (401, or ``refuse_status``),
 ``fail_once`` (pages answering 500 the first time), ``fail_always`` (pages always answering
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+RECORDED = "Ngày ghi nhận"  # the notices' recorded day, ISO, which the changes cursor follows
 MAX_DELAY = 5.0  # seconds: no slow page waits longer, whatever the test asks
 
 
@@ -51,6 +53,7 @@ class FakePartnerApi:
     # page -> Location template; "{query}" becomes the request's query plus redirected=1
     redirect_pages: dict[int, str] = field(default_factory=dict)
     require_token: bool = True
+    give_cursor: bool = True  # changes: the last page names the cursor to ask from next
     next_url_override: str | None = None  # a "next" URL to hand out instead of the real one
     seen: list[Seen] = field(default_factory=list)
     base_url: str = ""
@@ -84,13 +87,19 @@ class FakePartnerApi:
         feed = path.strip("/")
         if feed not in self.records:
             return 404, {"error": f"no feed {feed}"}, {}, 0.0
+        notices = feed == "changes"  # ?since=<cursor>: the notices recorded after it
         try:
             page = int(query["page"])
             size = int(query["page_size"])
-            if not query.get("quarter") or not query.get("province"):
+            if not notices and (not query.get("quarter") or not query.get("province")):
                 raise KeyError("quarter")
         except (KeyError, ValueError):
-            return 400, {"error": "quarter, province, page and page_size are required"}, {}, 0.0
+            return (
+                400,
+                {"error": "quarter, province (or since), page and page_size are required"},
+                {},
+                0.0,
+            )
         if page < 1 or not 1 <= size <= 1000:
             return 400, {"error": "page from 1, page_size from 1 to 1000"}, {}, 0.0
         if page in self.redirect_pages and "redirected" not in query:
@@ -104,9 +113,13 @@ class FakePartnerApi:
             return 500, {"error": "internal error"}, {}, 0.0
         delay = self.slow_once.get(page, 0.0) if first_time else 0.0
         rows = self.records[feed]
+        if notices:
+            rows = [r for r in rows if str(r.get(RECORDED, "")) > query.get("since", "")]
         chunk = rows[(page - 1) * size : page * size]
         last = page * size >= len(rows)
         body: dict = {"records": chunk}
+        if notices and last and self.give_cursor:
+            body["cursor"] = max((str(r[RECORDED]) for r in rows), default=query.get("since"))
         headers: dict[str, str] = {}
         next_query = {**query, "page": str(page + 1)}
         next_url = self.next_url_override or (
