@@ -8,6 +8,7 @@ one quarantine, one set of expectations (``expectations/changes.json``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from reconcile.history import outreach, store
+from reconcile.history.timeline import as_of
 from reconcile.landing import CHANGES, LocalLandingZone
 from reconcile.rules.catalog import rules
 from reconcile.settings import Settings
@@ -93,39 +95,66 @@ def outreach_path(settings: Settings, day: date, province: str) -> Path:
     )
 
 
+def outreach_lists(
+    conn: Any, options: dict[str, Any], day: date, provinces: Collection[str] | None = None
+) -> dict[str, tuple[list[outreach.NewFirm], list[outreach.ClosedFirm]]]:
+    """Per province (those given, else every province with a firm to list): the new firms to
+    reach and the closed firms to close, for the week ending ``day``. The one source of both
+    lists, for the workbook and the inspectors' page. ``options``: the settings' (``rules:``
+    overrides, ``outreach_lookback_days``)."""
+    window = int(rules(options.get("rules"))["NOT_REGISTERED"].thresholds["registration_days"])
+    lookback = int(options.get("outreach_lookback_days", outreach.LOOKBACK_DAYS))
+    recent = store.registered_between(conn, day - timedelta(days=lookback), day)
+    closing_codes = conn.execute(
+        select(t.firm_history.c.tax_code)
+        .where(t.firm_history.c.status_since.between(day - timedelta(days=6), day))
+        .distinct()
+    ).scalars()
+    closing = store.read_periods(conn, list(closing_codes))
+
+    def province_of(periods: list) -> str | None:
+        now = as_of(periods, day) or periods[-1]
+        return now.province
+
+    if provinces is None:
+        provinces = {province_of(p) for p in (*recent.values(), *closing.values()) if p}
+        provinces = sorted(code for code in provinces if code)
+    lists = {}
+    for province in provinces:
+        on_roll, units = _roll(conn, province, day)
+        mine = {c: p for c, p in recent.items() if province_of(p) == province}
+        theirs = {c: p for c, p in closing.items() if province_of(p) == province}
+        lists[province] = (
+            outreach.new_firms(mine, on_roll, day, window, lookback),
+            outreach.closed_this_week(theirs, units, day),
+        )
+    return lists
+
+
 def publish_outreach(settings: Settings, day: date) -> dict[str, Any]:
-    """Each province's outreach list for the week ending ``day``."""
-    window = int(
-        rules(settings.options.get("rules"))["NOT_REGISTERED"].thresholds["registration_days"]
-    )
-    lookback = int(settings.options.get("outreach_lookback_days", outreach.LOOKBACK_DAYS))
+    """Each province's outreach list for the week ending ``day``, as a workbook."""
     mask = bool(settings.options.get("mask_personal_data", True))
     engine = get_engine(settings.warehouse_url)
     published = {}
     with engine.connect() as conn:
-        recent = store.registered_between(conn, day - timedelta(days=lookback), day)
-        closing_codes = conn.execute(
-            select(t.firm_history.c.tax_code)
-            .where(t.firm_history.c.status_since.between(day - timedelta(days=6), day))
-            .distinct()
-        ).scalars()
-        closing = store.read_periods(conn, list(closing_codes))
-        provinces = sorted({p[-1].province for p in (*recent.values(), *closing.values())
-                            if p and p[-1].province})  # fmt: skip
-        for province in provinces:
-            on_roll, units = _roll(conn, province, day)
-            mine = {c: p for c, p in recent.items() if p[-1].province == province}
-            new = outreach.new_firms(mine, on_roll, day, window, lookback)
-            theirs = {c: p for c, p in closing.items() if p[-1].province == province}
-            closed = outreach.closed_this_week(theirs, units, day)
-            path = outreach.write_outreach(outreach_path(settings, day, province), province, day,
-                                           new, closed, mask=mask)  # fmt: skip
-            published[province] = {"new_firms": len(new), "closed_with_units": len(closed),
-                                   "workbook": str(path)}  # fmt: skip
-    log.info(
-        "outreach for the week to %s: %s", day, {p: v["new_firms"] for p, v in published.items()}
-    )
-    return {"day": day.isoformat(), "provinces": published}
+        lists = outreach_lists(conn, settings.options, day)
+        unplaced = conn.execute(
+            select(func.count(func.distinct(t.firm_history.c.tax_code))).where(
+                t.firm_history.c.province.is_(None),
+                t.firm_history.c.registered_on.between(day - timedelta(days=60), day),
+            )
+        ).scalar_one()
+    for province, (new, closed) in lists.items():
+        path = outreach.write_outreach(outreach_path(settings, day, province), province, day,
+                                       new, closed, mask=mask)  # fmt: skip
+        published[province] = {"new_firms": len(new), "closed_with_units": len(closed),
+                               "workbook": str(path)}  # fmt: skip
+    if unplaced:  # loud: a firm no province's list holds
+        log.warning("%d newly registered firm(s) have no province (no stated province, an "
+                    "address that names none, a national file): on no list", unplaced)  # fmt: skip
+    log.info("outreach for the week to %s: %s", day,
+             {p: v["new_firms"] for p, v in published.items()})  # fmt: skip
+    return {"day": day.isoformat(), "provinces": published, "without_province": unplaced}
 
 
 PARTNER_CURSOR = "partner_api:changes"

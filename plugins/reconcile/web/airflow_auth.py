@@ -142,7 +142,7 @@ def create_airflow_app(
         https_only=_cookie_over_https() if https_only is None else https_only,
         identify=identify,
         login_url=login_url,
-        rule_overrides=pipeline.options.get("rules"),
+        options=pipeline.options,
     )
 
 

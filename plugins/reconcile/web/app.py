@@ -28,6 +28,7 @@ from reconcile.quarter import LOCAL_TZ
 from reconcile.rules.catalog import rules
 from reconcile.web import present
 from reconcile.web.auth import SignInThrottle, User, adopt
+from reconcile.web.outreach_page import router as outreach_router
 from reconcile.web.pages import NotSignedIn, current_user, router
 
 SECRET_ENV = "RECONCILE_WEB_SECRET"
@@ -87,7 +88,7 @@ def create_app(
     https_only: bool = False,
     identify: Identify | None = None,
     login_url: Callable[[Request], str] | None = None,
-    rule_overrides: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> FastAPI:
     """The inspectors' application on ``engine`` for ``users``.
 
@@ -97,8 +98,9 @@ def create_app(
     ``identify``, when given, replaces the sign-in form: it names the user signed in elsewhere
     (Airflow), None is 401 and a name not in ``users`` is 403; ``/login`` then redirects to
     ``login_url`` (404 without one).
-    ``rule_overrides`` are the settings' ``rules:`` (severities, thresholds), so that an export
-    reads the catalogue as the pipeline's publish step reads it.
+    ``options`` are the settings' (``rules:`` overrides, ``outreach_lookback_days``...), so that
+    an export reads the catalogue as the publish step reads it and the outreach page lists what
+    the weekly workbook lists.
     """
     secret = secret_key or os.environ.get(SECRET_ENV, "")
     if len(secret) < MIN_SECRET_LENGTH:
@@ -113,7 +115,8 @@ def create_app(
     app.state.users = dict(users)
     app.state.throttle = SignInThrottle()
     app.state.today = today
-    app.state.catalog = rules(rule_overrides)
+    app.state.options = dict(options or {})
+    app.state.catalog = rules(app.state.options.get("rules"))
     app.state.templates = templates()
     app.add_middleware(
         SessionMiddleware,
@@ -143,6 +146,7 @@ def create_app(
         _signed_in_elsewhere(app, identify, login_url)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
+    app.include_router(outreach_router)
     return app
 
 

@@ -128,6 +128,6 @@ def serve(
 
     engine = get_engine(settings.warehouse_url)  # creates the schema when missing
     app = create_app(engine, users, secret_key=secret, https_only=https_only,
-                     rule_overrides=settings.options.get("rules"))  # fmt: skip
+                     options=settings.options)  # fmt: skip
     uvicorn.run(app, host=host, port=port, proxy_headers=True)
     return 0
