@@ -46,6 +46,11 @@ DEFAULTS: dict[str, Any] = {
     "required_feeds": ["tax", "registry", "roll"],
     # A run still marked running after this many hours is taken as killed (marked abandoned).
     "stale_run_hours": 12,
+    # The weekly outreach list: firms registered in this many days before its Monday.
+    "outreach_lookback_days": 60,
+    # Whose history a quarter's snapshot refreshes: "new_and_noticed" (firms some change
+    # notice is about, and firms started in the last 90 days) or "all" (every firm).
+    "history_from_snapshots": "new_and_noticed",
     # What one partner file may hold (file size, rows, cell length, a workbook's cells and
     # inflated size): see reconcile.feeds.limits.FeedLimits for the keys and their defaults.
     "limits": {},

@@ -350,8 +350,7 @@ def load(settings: Settings, quarter: Quarter, province: str) -> dict[str, Any]:
         decided = _store_decisions(
             conn, _staged(conn, "decisions", quarter, province), quarter, province
         )
-        # the firms some change notice is about: their history takes in this snapshot
-        noticed = history_store.with_notices(conn, list(firms["tax_code"])) if len(firms) else set()
+        noticed = _history_to_refresh(conn, firms, quarter, settings.options)
         history_store.rebuild(conn, noticed)
     log.info("loaded %s/%s: %d firms, %d employer units", quarter, province, len(firms), len(units))
     return {"province": province, "firms": len(firms), "units": len(units), "decisions": decided,
@@ -453,6 +452,33 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
     log.info("rules %s/%s: %d findings %s", quarter, province, len(findings), by_rule)
     return {"province": province, "findings": by_rule, "cases": by_status, "suppressed": suppressed,
             "money_at_stake": int(findings["money_at_stake"].sum()) if not findings.empty else 0}  # fmt: skip
+
+
+def _history_to_refresh(
+    conn: Any, firms: pd.DataFrame, quarter: Quarter, options: dict[str, Any]
+) -> set[str]:
+    """The firms whose history takes in this quarter's snapshot: those some change notice is
+    about, and those started in the last 90 days (so that a new firm no notice told of still
+    reaches the outreach list); ``history_from_snapshots: all`` in the settings takes every
+    firm (about 0.15 s per thousand firms more on this machine)."""
+    if firms.empty:
+        return set()
+    codes = list(firms["tax_code"])
+    which = options.get("history_from_snapshots", "new_and_noticed")
+    if which not in ("new_and_noticed", "all"):
+        raise ConfigError(
+            f"history_from_snapshots: {which!r} is not one of new_and_noticed, all "
+            "(the configuration, RECONCILE_CONFIG)"
+        )
+    if which == "all":
+        return set(codes)
+    since = quarter.last_day - timedelta(days=90)
+    recent = {
+        code
+        for code, started in zip(firms["tax_code"], firms["started_on"], strict=True)
+        if started is not None and started == started and started >= since
+    }
+    return history_store.with_notices(conn, codes) | recent
 
 
 def _as_history_tells(conn: Any, firms: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:

@@ -95,3 +95,17 @@ def test_reached_in_week_one_registered_in_week_three_and_never_a_case(
     assert ("CLOSED_FIRM_ON_ROLL", known.DISSOLVED) in found  # the rest as before
     assert ("ARREARS_EVASION", known.EVADER) in found
     assert known.NEW_LATE not in listed(publish_outreach(settings, date(2025, 10, 6)))
+
+
+def test_new_firms_no_notice_told_of_reach_the_list_from_the_quarter(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    """Without any notice (a partner that does not send them), the quarter's snapshot still
+    puts its new firms on the next Monday's list: NEW_LATE (declared 8, registered 20/08) and
+    TOO_NEW (3 on the tax side's head count, registered 15/09); the older firms stay off."""
+    settings = Settings.from_env(landing_dir=tmp_path / "landing", data_dir=tmp_path / "data",
+                                 output_dir=tmp_path / "output", warehouse_url=warehouse_url)  # fmt: skip
+    known.write_known_quarter(settings.landing_dir)
+    run_quarter(settings, Quarter.parse("2025Q3"), "q3")
+    monday = publish_outreach(settings, date(2025, 10, 6))
+    assert listed(monday) == [known.NEW_LATE, known.TOO_NEW]  # -17 days left, then 9

@@ -66,8 +66,9 @@ FROM_REGISTRY: dict[str, Status] = {
     "dissolved": "dissolved",
 }
 
-FIELDS = ("name", "address", "representative", "legal_form", "declared_employees", "industry",
-          "province")  # fmt: skip
+# pit_employees (the tax side's head count) comes from the snapshots only: no notice carries it
+FIELDS = ("name", "address", "representative", "legal_form", "declared_employees",
+          "pit_employees", "industry", "province")  # fmt: skip
 Source = Literal["snapshot", "notice"]
 _SOURCE_RANK = {"snapshot": 0, "notice": 1}
 

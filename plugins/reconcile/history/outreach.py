@@ -59,7 +59,7 @@ def new_firms(
     lookback_days: int = LOOKBACK_DAYS,
 ) -> list[NewFirm]:
     """Firms registered in the ``lookback_days`` up to ``day``, trading on ``day``, that declare
-    employees and whose tax code (or its root) is not on the roll; least time left first."""
+    employees (at registration) or have them (the tax side's head count), and whose tax code (or its root) is not on the roll; least time left first."""
     found = []
     for tax_code, firm_periods in history.items():
         now = as_of(firm_periods, day)
@@ -67,8 +67,10 @@ def new_firms(
             continue
         if not day - timedelta(days=lookback_days) <= now.registered_on <= day:
             continue
-        if now.status not in ("active", None) or not (now.declared_employees or 0) > 0:
+        if now.status not in ("active", None):
             continue
+        if not max(now.declared_employees or 0, now.pit_employees or 0) > 0:
+            continue  # neither declares nor has employees
         if tax_code in on_roll or tax_code[:10] in on_roll:
             continue
         left = (now.registered_on + timedelta(days=window_days) - day).days

@@ -40,6 +40,7 @@ class Period:
     representative: str | None
     legal_form: str | None
     declared_employees: int | None
+    pit_employees: int | None
     industry: str | None
     province: str | None
     opened_by: str

@@ -261,6 +261,7 @@ firm_history = Table(
     Column("representative", Text, comment="personal data: never logged, masked in exports"),
     Column("legal_form", Text),
     Column("declared_employees", Integer),
+    Column("pit_employees", Integer, comment="from the quarterly tax files only"),
     Column("industry", String(64)),
     Column("opened_by", String(96), nullable=False),
     Index("ix_firm_history_province", "province", "valid_from"),
