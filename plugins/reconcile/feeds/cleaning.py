@@ -252,14 +252,21 @@ def _convert(name: str, kind: str, vocabulary: str | None, value: object) -> dic
     return {name: _text(value)}
 
 
+def _shown_scope(value: object) -> str:
+    return value if isinstance(value, str) and value else "blank"
+
+
 def _mark_duplicate_keys(frame: pd.DataFrame, spec: FeedSpec) -> pd.DataFrame:
     """The same key twice with different content: keep the first, quarantine the others."""
     clean_rows = frame[frame["reasons"].map(len) == 0]
     keyed = clean_rows[clean_rows[spec.key].notna()]
-    first = keyed.groupby(spec.key, sort=False)["row_number"].transform("min")
+    # a key unique only within a scope (a notice id, per sender): a blank scope is one scope
+    groups = [keyed[column].fillna("") for column in spec.key_scope] + [keyed[spec.key]]
+    first = keyed.groupby(groups, sort=False)["row_number"].transform("min")
     for index in keyed.index[keyed["row_number"] != first]:
+        scope = "".join(f" ({c} {_shown_scope(frame.at[index, c])})" for c in spec.key_scope)
         frame.at[index, "reasons"] = [
             *frame.at[index, "reasons"],
-            f"{spec.key} {frame.at[index, spec.key]} already on row {first[index]}",
+            f"{spec.key} {frame.at[index, spec.key]}{scope} already on row {first[index]}",
         ]
     return frame

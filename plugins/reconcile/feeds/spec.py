@@ -31,6 +31,12 @@ class FeedSpec:
     key: str
     columns: dict[str, Column]
     skip_rows_without: str | None = None
+    # the columns whose values together a row may hold once per file (default: the key alone)
+    key_scope: tuple[str, ...] = ()
+
+    @property
+    def unique(self) -> tuple[str, ...]:
+        return (*self.key_scope, self.key)
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -73,7 +79,8 @@ def specs() -> dict[str, FeedSpec]:
             )
             for name, col in body["columns"].items()
         }
-        result[feed] = FeedSpec(feed, body["key"], columns, body.get("skip_rows_without"))
+        result[feed] = FeedSpec(feed, body["key"], columns, body.get("skip_rows_without"),
+                                tuple(body.get("key_scope", ())))  # fmt: skip
     return result
 
 
