@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 
 from reconcile.airflow import tasks as steps
-from reconcile.airflow.assets import FIRM_HISTORY
+from reconcile.airflow.shared import FIRM_HISTORY, day_param
 from reconcile.quarter import LOCAL_TZ
 
 
@@ -29,14 +29,7 @@ from reconcile.quarter import LOCAL_TZ
     catchup=False,
     max_active_runs=1,
     default_args={"retries": 2, "owner": "bhxh-data"},
-    params={
-        "day": Param(
-            None,
-            type=["null", "string"],
-            pattern=r"^\d{4}-\d{2}-\d{2}$",
-            description="The list for the week ending this day (YYYY-MM-DD). Empty: the run's day.",
-        )
-    },
+    params={"day": day_param("The list for the week ending this day")},
     tags=["bhxh", "outreach", "weekly"],
     doc_md=__doc__,
 )

@@ -23,7 +23,7 @@ from datetime import datetime
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, task_group
 
 from reconcile.airflow import tasks as steps
-from reconcile.airflow.assets import FIRM_HISTORY
+from reconcile.airflow.shared import FIRM_HISTORY
 from reconcile.quarter import LOCAL_TZ
 
 WAREHOUSE_POOL = "warehouse"  # created by `make demo` and by airflow-init in docker-compose.yaml

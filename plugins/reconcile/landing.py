@@ -185,12 +185,7 @@ class LocalLandingZone:
         Every entry is looked at with ``lstat`` (which does not follow links) before it is
         used; a refused folder is not listed and a refused file is not opened.
         """
-        ignored: list[IgnoredEntry] = []
-        self._refused_names = ignored
-
-        def ignore(relative: str, reason: str, shown: str | None = None) -> None:
-            log.warning("ignored %s: %s", shown or _shown(relative), reason)
-            ignored.append(IgnoredEntry(_shown(relative), reason))
+        ignored, ignore = self._refusals()
 
         real_root = self.root.resolve()
         base = self.root / str(quarter)
@@ -225,6 +220,17 @@ class LocalLandingZone:
                     )
                 )
         return found, ignored
+
+    def _refusals(self) -> tuple[list[IgnoredEntry], Callable[..., None]]:
+        """A fresh list of refused entries, and the function that logs and records one."""
+        ignored: list[IgnoredEntry] = []
+        self._refused_names = ignored
+
+        def ignore(relative: str, reason: str, shown: str | None = None) -> None:
+            log.warning("ignored %s: %s", shown or _shown(relative), reason)
+            ignored.append(IgnoredEntry(_shown(relative), reason))
+
+        return ignored, ignore
 
     def _files(
         self, folder: Path, where: str, real_root: Path, ignore: Callable[..., None]
@@ -267,12 +273,7 @@ class LocalLandingZone:
         ``00``: each notice's province is read from the notice) or
         ``changes/<YYYY-MM-DD>/<province>/<file>``, for the days from ``since`` to ``until``.
         The same checks as ``scan``; a folder not named as a day is refused."""
-        ignored: list[IgnoredEntry] = []
-        self._refused_names = ignored
-
-        def ignore(relative: str, reason: str, shown: str | None = None) -> None:
-            log.warning("ignored %s: %s", shown or _shown(relative), reason)
-            ignored.append(IgnoredEntry(_shown(relative), reason))
+        ignored, ignore = self._refusals()
 
         real_root = self.root.resolve()
         base = self.root / CHANGES

@@ -118,7 +118,7 @@ def test_the_change_notices_run_daily_and_the_outreach_on_mondays_in_vietnam(dag
 
 
 def test_the_firm_history_asset_ties_the_three_dags(dagbag) -> None:
-    from reconcile.airflow.assets import FIRM_HISTORY
+    from reconcile.airflow.shared import FIRM_HISTORY
 
     def names(items) -> set[str]:
         return {getattr(item, "name", None) for item in items}

@@ -206,15 +206,7 @@ class ProvinceNotices:
                                      old_name=roll_names[firm.index],
                                      values=self._identity(firm, "dkkd")))  # fmt: skip
                 touched.add(firm.index)
-        living = [  # active on both sides: their history stays "active"
-            v.firm
-            for v in snap.firms
-            if v.firm.state == ACTIVE
-            and v.tax_status == "active"
-            and v.registry_status == "active"
-            and v.firm.started_on < first
-            and v.firm.index not in touched
-        ]
+        living = _untouched_active(snap, first, touched)  # their history stays "active"
         count = sum(1 for _ in living if rng.random() < self.rates.changed)
         for firm in rng.sample(living, min(count, len(living))):
             values = self._identity(firm, "dkkd")
@@ -222,15 +214,7 @@ class ProvinceNotices:
             drafts.append(_Draft(firm, "changed", _day(rng, first, last), "dkkd",
                                  changed="representative", values=values))  # fmt: skip
             touched.add(firm.index)
-        quiet = [
-            v.firm
-            for v in snap.firms
-            if v.firm.state == ACTIVE
-            and v.tax_status == "active"
-            and v.registry_status == "active"
-            and v.firm.started_on < first
-            and v.firm.index not in touched
-        ]
+        quiet = _untouched_active(snap, first, touched)
         notices: list[Notice] = []
         pairs: list[tuple[Notice, Notice]] = []
         for draft in drafts:
@@ -393,3 +377,16 @@ def _write_jsonl(path: Path, plan: FilePlan, rows: list[dict[str, object] | str]
                     value.strftime(plan.date_format) if isinstance(value, date) else value
                 )
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _untouched_active(snap: Snapshot, first: date, touched: set[int]) -> list[Firm]:
+    """Firms active on both sides since before the quarter that no notice has touched yet."""
+    return [
+        v.firm
+        for v in snap.firms
+        if v.firm.state == ACTIVE
+        and v.tax_status == "active"
+        and v.registry_status == "active"
+        and v.firm.started_on < first
+        and v.firm.index not in touched
+    ]

@@ -31,25 +31,21 @@ def notice(number: int, recorded: str) -> dict:
 
 
 @pytest.fixture
-def session() -> Iterator[requests.Session]:
-    with requests.Session() as s:
-        s.trust_env = False
-        yield s
-
-
-@pytest.fixture
 def api() -> Iterator[FakePartnerApi]:
     records = [notice(n, f"2025-09-{10 + n // 3:02d}") for n in range(1, 10)]
     with serve(FakePartnerApi(token=TOKEN, records={"changes": records})) as running:
         yield running
 
 
+def settings_in(folder: Path) -> Settings:
+    return Settings.from_env(landing_dir=folder / "landing", data_dir=folder / "data",
+                             output_dir=folder / "out", warehouse_url=f"sqlite:///{folder / 'w.db'}")  # fmt: skip
+
+
 def test_notices_come_from_the_kept_cursor_and_land_whole(
     api: FakePartnerApi, session: requests.Session, tmp_path: Path
 ) -> None:
-    settings = Settings.from_env(landing_dir=tmp_path / "landing", data_dir=tmp_path / "data",
-                                 output_dir=tmp_path / "out",
-                                 warehouse_url=f"sqlite:///{tmp_path / 'w.db'}")  # fmt: skip
+    settings = settings_in(tmp_path)
     source = HttpApiSource(api.base_url, TOKEN, session=session, page_size=4, backoff=0.0)
     first = fetch_changes(settings, date(2025, 9, 13), source)
     assert first["since"] is None and first["cursor"] == "2025-09-13"
@@ -95,9 +91,7 @@ def test_a_failed_fetch_keeps_the_cursor(
 ) -> None:
     from reconcile.sources.http_api import PartnerApiError
 
-    settings = Settings.from_env(landing_dir=tmp_path / "landing", data_dir=tmp_path / "data",
-                                 output_dir=tmp_path / "out",
-                                 warehouse_url=f"sqlite:///{tmp_path / 'w.db'}")  # fmt: skip
+    settings = settings_in(tmp_path)
     with get_engine(settings.warehouse_url).begin() as conn:
         cursors.put(conn, PARTNER_CURSOR, "2025-09-11")
     api.fail_always = {2}

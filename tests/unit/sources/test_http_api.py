@@ -43,14 +43,6 @@ def _tax_records() -> list[dict]:
 
 
 @pytest.fixture
-def session() -> Iterator[requests.Session]:
-    """No proxies and no ~/.netrc from the environment: traffic stays on loopback."""
-    with requests.Session() as s:
-        s.trust_env = False
-        yield s
-
-
-@pytest.fixture
 def api() -> Iterator[FakePartnerApi]:
     with serve(FakePartnerApi(token=TOKEN, records={"tax": _numbered(11)})) as running:
         yield running

@@ -1,0 +1,20 @@
+"""What the DAGs share: the asset that ties them, and the ``day`` param of the daily and weekly
+runs (one definition, imported by each DAG)."""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, Param
+
+# each firm's history (warehouse table firm_history): updated by enterprise_changes, read by
+# the quarterly run's rules (status as of the quarter's last day) and the weekly outreach
+FIRM_HISTORY = Asset(name="firm_history", uri="reconcile://warehouse/firm_history")
+
+
+def day_param(what: str) -> Param:
+    """The ``day`` param (YYYY-MM-DD) of a daily or weekly run; empty: the run's own day."""
+    return Param(
+        None,
+        type=["null", "string"],
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description=f"{what} (YYYY-MM-DD). Empty: the run's day.",
+    )
