@@ -24,7 +24,7 @@ from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, t
 
 from reconcile.airflow import tasks as steps
 from reconcile.airflow.shared import FIRM_HISTORY
-from reconcile.quarter import LOCAL_TZ
+from reconcile.quarter import LOCAL_TZ, QUARTER_PATTERN
 
 WAREHOUSE_POOL = "warehouse"  # created by `make demo` and by airflow-init in docker-compose.yaml
 
@@ -42,7 +42,7 @@ WAREHOUSE_POOL = "warehouse"  # created by `make demo` and by airflow-init in do
         "quarter": Param(
             None,
             type=["null", "string"],
-            pattern=r"^\d{4}Q[1-4]$",
+            pattern=QUARTER_PATTERN,
             description="Quarter to process, e.g. 2025Q3. Empty: the quarter before the run's date.",
         )
     },

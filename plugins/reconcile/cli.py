@@ -7,12 +7,15 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reconcile.errors import QuarterIncomplete, ReconcileError, UsageError
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
+from reconcile.text.admin_units import check_province
 
 EXIT_INCOMPLETE = 3  # the run finished and published, but a file was refused or a province blocked
 
@@ -155,10 +158,10 @@ def cmd_synth(args: argparse.Namespace) -> int:
     from reconcile.synth.real_names import load_names
 
     settings = _settings(args)
-    quarters = tuple(Quarter.parse(q) for q in args.quarters.split(","))
+    quarters = tuple(Quarter.parse(q) for q in args.quarters)
     config = SynthConfig(
         quarters=quarters,
-        provinces=tuple(args.provinces.split(",")),
+        provinces=tuple(args.provinces),
         firms=args.firms,
         seed=args.seed,
         noise=noise_profile(args.noise),
@@ -221,16 +224,19 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run", help="run one quarter, every step (land, ingest, load, link, rules, publish)"
     )
-    run.add_argument("--quarter", required=True, help="the quarter, e.g. 2025Q3")
+    run.add_argument("--quarter", required=True, type=quarter_arg, help="the quarter, e.g. 2025Q3")
     run.add_argument(
-        "--province", action="append", help="only this province (new code); repeatable"
+        "--province",
+        action="append",
+        type=province_arg,
+        help="only this province (new code); repeatable",
     )
     run.add_argument("--run-id", help="an id for the run record (default: cli__<timestamp>)")
     _add_location_options(run)
     run.set_defaults(func=cmd_run)
 
     summary = sub.add_parser("summary", help="print the summary of a quarter already run")
-    summary.add_argument("--quarter", required=True)
+    summary.add_argument("--quarter", required=True, type=quarter_arg)
     _add_location_options(summary)
     summary.set_defaults(func=cmd_summary)
 
@@ -240,8 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     files_sub = files.add_subparsers(dest="action", required=True)
     files_list = files_sub.add_parser("list", help="a quarter's files with their status")
-    files_list.add_argument("--quarter", required=True)
-    files_list.add_argument("--province", help="only this province")
+    files_list.add_argument("--quarter", required=True, type=quarter_arg)
+    files_list.add_argument("--province", type=province_arg, help="only this province")
     _add_location_options(files_list)
     files_reject = files_sub.add_parser(
         "reject",
@@ -264,10 +270,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     synth = sub.add_parser("synth", help="generate realistic feeds with ground truth")
     synth.add_argument(
-        "--quarters", required=True, help="comma-separated consecutive quarters, e.g. 2025Q2,2025Q3"
+        "--quarters",
+        required=True,
+        type=comma_list(quarter_arg),
+        help="comma-separated consecutive quarters, e.g. 2025Q2,2025Q3",
     )
     synth.add_argument(
-        "--provinces", default="82", help="comma-separated new province codes (default 82)"
+        "--provinces",
+        default=["82"],
+        type=comma_list(province_arg),
+        help="comma-separated new province codes (default 82)",
     )
     synth.add_argument("--firms", type=int, default=2000, help="firms per province (default 2000)")
     synth.add_argument("--seed", type=int, default=42)
@@ -303,8 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser(
         "evaluate", help="compare the warehouse with the generator's ground truth"
     )
-    evaluate.add_argument("--quarter", required=True)
-    evaluate.add_argument("--province", action="append", help="only this province; repeatable")
+    evaluate.add_argument("--quarter", required=True, type=quarter_arg)
+    evaluate.add_argument(
+        "--province", action="append", type=province_arg, help="only this province; repeatable"
+    )
     evaluate.add_argument("--truth", type=Path, help="ground-truth folder (default var/truth)")
     evaluate.add_argument("--json", type=Path, help="also write the scores to this JSON file")
     evaluate.add_argument(
@@ -432,10 +446,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quarter_arg(text: str) -> str:
+    """A quarter as the command line takes it: ``Quarter.parse``'s one syntax, or a usage
+    error (exit 2) that says how to write it."""
+    try:
+        return str(Quarter.parse(text))
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def province_arg(text: str) -> str:
+    try:
+        return check_province(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def comma_list(convert: Callable[[str], str]) -> Callable[[str], list[str]]:
+    def parse(text: str) -> list[str]:
+        return [convert(item) for item in text.split(",") if item.strip()]
+
+    return parse
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ReconcileError as exc:  # said plainly, without a traceback: the message says what to do
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INCOMPLETE if isinstance(exc, QuarterIncomplete) else 1

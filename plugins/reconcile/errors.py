@@ -46,3 +46,15 @@ class UnknownFile(ReconcileError):
 class ConfigError(ReconcileError):
     """The agency's configuration is wrong (a misspelt key, a value out of range): no file is
     to blame and no retry helps; the message names the key and what is valid."""
+
+
+class UsageError(ReconcileError, ValueError):
+    """A value a person gave (a quarter, a province, a day) is not one: the message names the
+    value and how to write it. A ``ValueError`` too, so argparse reports it as a usage error."""
+
+
+class NothingToLand(ReconcileError):
+    """The quarter's landing folder is missing or holds no file of any feed: the message names
+    the folder looked in. Retryable: the partners' files may still come."""
+
+    retryable = True

@@ -13,8 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from reconcile.errors import UsageError
+
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-_PATTERN = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
+# The one way to write a quarter, everywhere (command line, DAG param, configuration): the
+# year, then Q and the quarter's number. The DAG's Param takes this pattern as it is.
+QUARTER_PATTERN = r"^\d{4}[Qq][1-4]$"
+_PATTERN = re.compile(QUARTER_PATTERN)
 
 
 @dataclass(frozen=True, order=True)
@@ -24,10 +29,15 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str) -> Quarter:
-        match = _PATTERN.match(str(text))
-        if not match:
-            raise ValueError(f"not a quarter: {text!r} (expected the form 2025Q3)")
-        return cls(int(match.group(1)), int(match.group(2)))
+        """``2025Q3`` (or ``2025q3``, spaces around ignored); anything else is a ``UsageError``
+        that says how to write it."""
+        written = str(text).strip()
+        if not _PATTERN.match(written):
+            raise UsageError(
+                f"not a quarter: {text!r}: write the year and the quarter's number after a Q, "
+                "like 2025Q3 (Q1 to Q4)"
+            )
+        return cls(int(written[:4]), int(written[5]))
 
     @classmethod
     def containing(cls, day: date) -> Quarter:

@@ -90,6 +90,7 @@ class Settings:
         config_file = env.get("RECONCILE_CONFIG")
         if config_file:
             options = _deep_merge(options, load_yaml(Path(config_file)))
+            _check_provinces(options, config_file)
         values: dict[str, Any] = {
             "home": home,
             "landing_dir": Path(env.get("RECONCILE_LANDING_DIR", var / "landing")),
@@ -111,6 +112,22 @@ class Settings:
     @property
     def sql_dir(self) -> Path:
         return self.home / "sql"
+
+
+def _check_provinces(options: dict[str, Any], source: str) -> None:
+    """The configuration's province codes (``provinces``, ``partner_api.provinces``) are the 34
+    in force since 1/7/2025: a misspelt or old code stops the run with what to write."""
+    from reconcile.errors import ConfigError, UsageError
+    from reconcile.text.admin_units import check_province
+
+    places = {"provinces": options.get("provinces") or []}
+    places["partner_api.provinces"] = (options.get("partner_api") or {}).get("provinces") or []
+    for key, codes in places.items():
+        for code in codes:
+            try:
+                check_province(code)
+            except UsageError as exc:
+                raise ConfigError(f"{source}: {key}: {exc}") from None
 
 
 @cache

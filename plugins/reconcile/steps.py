@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from reconcile import __version__
-from reconcile.errors import ConfigError, QuarterIncomplete
+from reconcile.errors import ConfigError, NothingToLand, QuarterIncomplete
 from reconcile.feeds.cleaning import clean
 from reconcile.feeds.errors import FeedFileError
 from reconcile.feeds.limits import FeedLimits
@@ -127,6 +127,7 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
     engine = get_engine(settings.warehouse_url)
     with engine.begin() as conn:
         new, skipped, unknown = land_files(settings, conn, incoming, refused)
+        _check_something_landed(conn, quarter, zone, incoming, unknown)
         # a failed file is not read again on every rerun: the same bytes give the same fault;
         # a person retries, replaces or rejects it (warehouse/feed_files.py)
         pending = feed_files.to_ingest(conn, str(quarter))
@@ -146,6 +147,35 @@ def land(settings: Settings, quarter: Quarter, zone: LandingZone | None = None) 
         "to_ingest": list(pending),
         "provinces": sorted(provinces),
     }
+
+
+def _check_something_landed(
+    conn: Any, quarter: Quarter, zone: LandingZone, incoming: list[IncomingFile], unknown: list
+) -> None:
+    """A quarter with no file of any feed, now or landed before, is an error that names the
+    folder looked in: "no cases" must never be read into an empty run."""
+    if any(item.feed is not None for item in incoming):
+        return
+    landed = conn.execute(
+        select(t.feed_file.c.file_id)
+        .where(t.feed_file.c.quarter == str(quarter), t.feed_file.c.feed != CHANGES)
+        .limit(1)
+    ).first()
+    if landed is not None:
+        return
+    root = getattr(zone, "root", None)
+    folder = f"{root}/{quarter}" if root is not None else f"the landing zone's {quarter}"
+    exists = root is not None and (Path(root) / str(quarter)).is_dir()
+    found = (
+        f"holds no file of any feed ({', '.join(unknown[:3])}{' …' if len(unknown) > 3 else ''} "
+        "named no feed)" if unknown else "holds no file of any feed"
+    ) if exists else "does not exist"  # fmt: skip
+    raise NothingToLand(
+        f"nothing to land for {quarter}: the landing folder {folder} {found}. The partners' "
+        f"files go in {folder}/<province>/ (two-digit new code), named <feed>_<province>_"
+        f"{quarter}.<csv|xlsx|jsonl> with feed tax, registry, roll or decisions; is "
+        "RECONCILE_LANDING_DIR the right folder, and is the quarter right?"
+    )
 
 
 def _replace_earlier(conn: Any, item: IncomingFile, quarter: str, file_id: str) -> list[str]:

@@ -132,3 +132,20 @@ def test_the_firm_history_asset_ties_the_three_dags(dagbag) -> None:
     assert FIRM_HISTORY.name in names(outreach.get_task("publish").inlets)
     quarterly = dagbag.dags["quarterly_reconciliation"]
     assert FIRM_HISTORY.name in names(quarterly.get_task("province.rules").inlets)
+
+
+def test_the_quarter_param_takes_the_one_quarter_syntax(dagbag) -> None:
+    import jsonschema
+
+    from reconcile.quarter import QUARTER_PATTERN
+
+    schema = dagbag.dags["quarterly_reconciliation"].params.get_param("quarter").schema
+    assert schema["pattern"] == QUARTER_PATTERN
+    for written, valid in (("2025Q3", True), ("2025q3", True), ("2025-Q3", False),
+                           ("2025Q5", False), (None, True)):  # fmt: skip
+        try:
+            jsonschema.validate(written, schema)
+            took = True
+        except jsonschema.ValidationError:
+            took = False
+        assert took is valid, written

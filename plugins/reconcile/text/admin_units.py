@@ -287,3 +287,30 @@ def province_code_by_name(text: str | None) -> str | None:
             return code
         return _new_of_old().get(code)
     return _lookup(key, _province_aliases())
+
+
+def check_province(code: object) -> str:
+    """``code`` when it is one of the 34 provinces' codes (since 1/7/2025); else a
+    ``UsageError`` that says what it is (an old code: of which province, now part of which)
+    and what to write instead."""
+    from reconcile.errors import UsageError
+
+    # a YAML list written [1, 82] loses the leading zero: an int is read as the two digits
+    text = (
+        f"{code:02d}" if isinstance(code, int) and not isinstance(code, bool) else str(code).strip()
+    )
+    new = {p.code: p for p in provinces()}
+    if text in new:
+        return text
+    old = {o.code: o for o in old_provinces()}
+    if text.isdigit() and text.zfill(2) in old:
+        was = old[text.zfill(2)]
+        now = new[was.new_province_code]
+        raise UsageError(
+            f"{text} is the old code of {was.name}, which since 1/7/2025 is part of {now.name}: "
+            f"use {now.code}"
+        )
+    raise UsageError(
+        f"not a province code: {text!r}: use one of the 34 two-digit codes in force since "
+        f"1/7/2025, e.g. 01 ({new['01'].name}), 79 ({new['79'].name}), 82 ({new['82'].name})"
+    )
