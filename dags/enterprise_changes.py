@@ -18,7 +18,7 @@ rules and the weekly `new_firm_outreach` read.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 
@@ -33,7 +33,10 @@ from reconcile.quarter import LOCAL_TZ
     start_date=datetime(2025, 1, 1, tzinfo=LOCAL_TZ),
     catchup=False,
     max_active_runs=1,  # one history writer at a time
-    default_args={"retries": 2, "owner": "bhxh-data"},
+    dagrun_timeout=timedelta(hours=6),
+    description="Every day: the registry's and tax department's change notices into each "
+    "firm's history",
+    default_args={"retries": 2, "owner": "bhxh-data", "execution_timeout": timedelta(hours=1)},
     params={"day": day_param("Take the notices up to this day")},
     tags=["bhxh", "changes", "daily"],
     doc_md=__doc__,
@@ -55,9 +58,9 @@ def enterprise_changes() -> None:
     def files_to_ingest(landing: dict) -> list[str]:
         return landing["to_ingest"]
 
-    @task
+    @task(map_index_template="{{ file_name }}")
     def ingest(file_id: str) -> str:
-        steps.ingest(file_id)
+        steps.ingest(file_id, get_current_context())
         return file_id
 
     # all_done: one refused file does not keep the others' notices out of the history

@@ -13,7 +13,7 @@ writes `<output>/outreach/<day>/<province>/outreach_<province>_<day>.xlsx`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 
@@ -28,7 +28,10 @@ from reconcile.quarter import LOCAL_TZ
     start_date=datetime(2025, 1, 1, tzinfo=LOCAL_TZ),
     catchup=False,
     max_active_runs=1,
-    default_args={"retries": 2, "owner": "bhxh-data"},
+    dagrun_timeout=timedelta(hours=3),
+    description="Every Monday: new firms to reach in their registration window, closed firms "
+    "to close, per province",
+    default_args={"retries": 2, "owner": "bhxh-data", "execution_timeout": timedelta(hours=1)},
     params={"day": day_param("The list for the week ending this day")},
     tags=["bhxh", "outreach", "weekly"],
     doc_md=__doc__,

@@ -18,7 +18,7 @@ instead of cases, and `verdict` fails the run at the end so that somebody looks
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, task_group
 
@@ -27,6 +27,10 @@ from reconcile.airflow.shared import FIRM_HISTORY
 from reconcile.quarter import LOCAL_TZ, QUARTER_PATTERN
 
 WAREHOUSE_POOL = "warehouse"  # created by `make demo` and by airflow-init in docker-compose.yaml
+# a task still running after this is stopped (the national link of a province takes minutes),
+# a run after that (the stale-run limit of the settings is the same 12 hours)
+TASK_TIMEOUT = timedelta(hours=2)
+RUN_TIMEOUT = timedelta(hours=12)
 
 
 @dag(
@@ -35,16 +39,26 @@ WAREHOUSE_POOL = "warehouse"  # created by `make demo` and by airflow-init in do
     start_date=datetime(2025, 1, 1, tzinfo=LOCAL_TZ),
     catchup=False,
     max_active_runs=2,
+    dagrun_timeout=RUN_TIMEOUT,
+    description="Each quarter: partner feeds in, firms linked to employer units, findings under "
+    "Law 41/2024 out to inspectors, per province",
     # the wait between tries is the deployment's ([core] default_task_retry_delay: 120 s in the
     # compose file): a task cut off with its worker is retried on another one after that wait
-    default_args={"retries": 2, "owner": "bhxh-data"},
+    default_args={"retries": 2, "owner": "bhxh-data", "execution_timeout": TASK_TIMEOUT},
     params={
         "quarter": Param(
             None,
             type=["null", "string"],
             pattern=QUARTER_PATTERN,
             description="Quarter to process, e.g. 2025Q3. Empty: the quarter before the run's date.",
-        )
+        ),
+        "provinces": Param(
+            None,
+            type=["null", "array"],
+            items={"type": "string", "pattern": "^[0-9]{2}$"},
+            description="Only these provinces (new two-digit codes, e.g. 82). Empty: every "
+            "province with files.",
+        ),
     },
     tags=["bhxh", "reconciliation", "quarterly"],
     doc_md=__doc__,
@@ -66,38 +80,39 @@ def quarterly_reconciliation() -> None:
     def files_to_ingest(landing: dict) -> list[str]:
         return landing["to_ingest"]
 
-    @task
+    # the UI names each mapped task by its file and its province, not 0, 1, 2
+    @task(map_index_template="{{ file_name }}")
     def ingest(file_id: str) -> dict:
-        return steps.ingest(file_id)
+        return steps.ingest(file_id, get_current_context())
 
     # all_done: a refused file fails its own ingest task, not the provinces that do not need it
     @task(trigger_rule="all_done")
     def provinces(landing: dict) -> list[str]:
-        return landing["provinces"]
+        return steps.chosen_provinces(landing, get_current_context())
 
     @task_group
     def province(province: str, quarter: str) -> None:
         # each province's steps write its own partition; the "warehouse" pool caps how many
         # run against the warehouse at once across the workers
-        @task(pool=WAREHOUSE_POOL)
+        @task(pool=WAREHOUSE_POOL, map_index_template="{{ province }}")
         def load(province: str, quarter: str) -> str:
-            steps.load(province, quarter)
+            steps.load(province, quarter, get_current_context())
             return province
 
-        @task(pool=WAREHOUSE_POOL)
+        @task(pool=WAREHOUSE_POOL, map_index_template="{{ province }}")
         def link(province: str, quarter: str) -> str:
-            steps.link(province, quarter)
+            steps.link(province, quarter, get_current_context())
             return province
 
         # the firms' status as of the quarter's last day comes from their history too
-        @task(pool=WAREHOUSE_POOL, inlets=[FIRM_HISTORY])
+        @task(pool=WAREHOUSE_POOL, inlets=[FIRM_HISTORY], map_index_template="{{ province }}")
         def rules(province: str, quarter: str) -> str:
-            steps.rules(province, quarter)
+            steps.rules(province, quarter, get_current_context())
             return province
 
-        @task(pool=WAREHOUSE_POOL)
+        @task(pool=WAREHOUSE_POOL, map_index_template="{{ province }}")
         def publish(province: str, quarter: str) -> dict:
-            return steps.publish(province, quarter)
+            return steps.publish(province, quarter, get_current_context())
 
         publish(rules(link(load(province, quarter), quarter), quarter), quarter)
 

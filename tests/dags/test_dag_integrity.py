@@ -31,9 +31,13 @@ def test_every_dag_has_tags_retries_schedule_and_docs(dagbag) -> None:
     for dag_id, dag in dagbag.dags.items():
         assert dag.tags, f"{dag_id} has no tags"
         assert dag.doc_md, f"{dag_id} has no doc_md"
+        assert dag.description, f"{dag_id} has no description"
         assert dag.timetable.can_be_scheduled, f"{dag_id} has no schedule"
+        assert dag.dagrun_timeout is not None, f"{dag_id} has no dagrun_timeout"
         for task in dag.tasks:
             assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
+            assert task.execution_timeout is not None, f"{dag_id}.{task.task_id}: no timeout"
+            assert task.execution_timeout < dag.dagrun_timeout
 
 
 def test_quarterly_dag_fires_on_the_tenth_after_each_quarter_in_vietnam(dagbag) -> None:
@@ -149,3 +153,14 @@ def test_the_quarter_param_takes_the_one_quarter_syntax(dagbag) -> None:
         except jsonschema.ValidationError:
             took = False
         assert took is valid, written
+
+
+def test_mapped_tasks_are_named_by_province_or_file(dagbag) -> None:
+    quarterly = dagbag.dags["quarterly_reconciliation"]
+    for task_id in ("province.load", "province.link", "province.rules", "province.publish"):
+        assert quarterly.get_task(task_id).map_index_template == "{{ province }}", task_id
+    assert quarterly.get_task("ingest").map_index_template == "{{ file_name }}"
+    changes = dagbag.dags["enterprise_changes"]
+    assert changes.get_task("ingest").map_index_template == "{{ file_name }}"
+    provinces = quarterly.params.get_param("provinces").schema
+    assert provinces["type"] == ["null", "array"] and provinces["items"]["pattern"]

@@ -88,33 +88,66 @@ def land(quarter: str) -> dict[str, Any]:
     )
 
 
-def ingest(file_id: str) -> dict[str, Any]:
+def name_map_index(context: dict[str, Any] | None, **names: object) -> None:
+    """Give the task's ``map_index_template`` its value (Airflow renders it from the context
+    once the task ends), so that the UI lists mapped tasks as 82, 86 or a file's name."""
+    if context is not None:
+        context.update(names)
+
+
+def ingest(file_id: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     from reconcile.steps import ingest as ingest_file
+    from reconcile.warehouse import feed_files
+    from reconcile.warehouse.engine import get_engine
 
-    return no_retry_for_bad_input(ingest_file, settings(), file_id)
+    config = settings()
+    with get_engine(config.warehouse_url).connect() as conn:
+        name_map_index(context, file_name=feed_files.file_name_of(conn, file_id) or file_id)
+    return no_retry_for_bad_input(ingest_file, config, file_id)
 
 
-def load(province: str, quarter: str) -> dict[str, Any]:
+def chosen_provinces(landing: dict[str, Any], context: dict[str, Any]) -> list[str]:
+    """The provinces to run: the ``provinces`` param's (checked against the 34 codes), else
+    every province with files this quarter."""
+    from reconcile.errors import UsageError
+    from reconcile.text.admin_units import check_province
+
+    chosen = (context.get("params") or {}).get("provinces")
+    if not chosen:
+        return landing["provinces"]
+    try:
+        return sorted({check_province(code) for code in chosen})
+    except UsageError as exc:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(f"the provinces param: {exc}") from exc
+
+
+def load(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     from reconcile.steps import load as load_partition
 
+    name_map_index(context, province=province)
     return load_partition(settings(), Quarter.parse(quarter), province)
 
 
-def link(province: str, quarter: str) -> dict[str, Any]:
+def link(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     from reconcile.steps import link as link_partition
 
+    name_map_index(context, province=province)
     return link_partition(settings(), Quarter.parse(quarter), province)
 
 
-def rules(province: str, quarter: str) -> dict[str, Any]:
+def rules(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     from reconcile.steps import apply_rules
 
+    name_map_index(context, province=province)
     return apply_rules(settings(), Quarter.parse(quarter), province)
 
 
-def publish(province: str, quarter: str) -> dict[str, Any]:
+def publish(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     from reconcile.steps import publish as publish_partition
 
+    name_map_index(context, province=province)
     return publish_partition(settings(), Quarter.parse(quarter), province)
 
 

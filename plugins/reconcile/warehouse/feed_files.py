@@ -183,6 +183,12 @@ def mark_failed(conn: Connection, file_id: str, message: str) -> None:
     )
 
 
+def file_name_of(conn: Connection, file_id: str) -> str | None:
+    return conn.execute(
+        select(t.feed_file.c.file_name).where(t.feed_file.c.file_id == file_id)
+    ).scalar()
+
+
 def find(conn: Connection, prefix: str) -> dict[str, object]:
     """The one landed file whose id starts with ``prefix`` (at least 6 characters)."""
     prefix = prefix.strip().lower()

@@ -1,0 +1,29 @@
+"""The DAG task helpers: which provinces a run takes, and the names of mapped tasks."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconcile.airflow.tasks import chosen_provinces, name_map_index
+
+LANDING = {"provinces": ["82", "86"]}
+
+
+def test_without_the_param_every_province_with_files_runs() -> None:
+    assert chosen_provinces(LANDING, {"params": {"provinces": None}}) == ["82", "86"]
+    assert chosen_provinces(LANDING, {"params": {}}) == ["82", "86"]
+
+
+def test_the_param_chooses_and_a_wrong_code_fails_the_task_with_the_fix() -> None:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    assert chosen_provinces(LANDING, {"params": {"provinces": ["86", "82", "86"]}}) == ["82", "86"]
+    with pytest.raises(AirflowFailException, match="87 is the old code of Đồng Tháp.*use 82"):
+        chosen_provinces(LANDING, {"params": {"provinces": ["87"]}})
+
+
+def test_a_mapped_task_is_named_through_its_context() -> None:
+    context: dict = {}
+    name_map_index(context, province="82")
+    assert context == {"province": "82"}
+    name_map_index(None, province="82")  # outside Airflow (the CLI): nothing to name
