@@ -142,6 +142,10 @@ def test_two_quarters_on_celery_with_a_worker_killed_mid_task(
         )
     mapped = [key for key in after if key[0].startswith("province.")]
     assert len(mapped) == 4 * len(PROVINCES)  # load, link, rules, publish for each province
+    # the UI names the mapped tasks by their province, not 0, 1, 2 (map_index_template)
+    for task_id in ("province.load", "province.publish"):
+        named = {ti["rendered_map_index"] for key, ti in after.items() if key[0] == task_id}
+        assert named == set(PROVINCES), (task_id, named)
 
     ours, theirs = snapshot(deployment.warehouse_url), snapshot(reference)
     assert ours.keys() == theirs.keys()
