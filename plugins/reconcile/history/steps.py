@@ -134,6 +134,7 @@ def outreach_lists(
 def publish_outreach(settings: Settings, day: date) -> dict[str, Any]:
     """Each province's outreach list for the week ending ``day``, as a workbook."""
     mask = bool(settings.options.get("mask_personal_data", True))
+    lookback = int(settings.options.get("outreach_lookback_days", outreach.LOOKBACK_DAYS))
     engine = get_engine(settings.warehouse_url)
     published = {}
     with engine.connect() as conn:
@@ -141,7 +142,7 @@ def publish_outreach(settings: Settings, day: date) -> dict[str, Any]:
         unplaced = conn.execute(
             select(func.count(func.distinct(t.firm_history.c.tax_code))).where(
                 t.firm_history.c.province.is_(None),
-                t.firm_history.c.registered_on.between(day - timedelta(days=60), day),
+                t.firm_history.c.registered_on.between(day - timedelta(days=lookback), day),
             )
         ).scalar_one()
     for province, (new, closed) in lists.items():
