@@ -115,7 +115,9 @@ def test_a_withdrawn_dissolution_and_the_weeks_outreach(
     warehouse_url: str, tmp_path: Path, rows: list[list[str]]
 ) -> None:
     settings = settings_for(tmp_path, warehouse_url, "one")
-    write_day(settings.landing_dir, "2025-09-23", rows, "changes_dkkd_20250923.csv")
+    nowhere = ["DK-8", "Đăng ký thành lập mới", "2025-09-20", "2025-09-21", "", "Sở KH&ĐT",
+               _valid("0312345600"), "Công ty TNHH Không Rõ", "Lô 5", "", "4"]  # fmt: skip
+    write_day(settings.landing_dir, "2025-09-23", [*rows, nowhere], "changes_dkkd_20250923.csv")
     run_days(settings, [date(2025, 9, 29)])
     new = _valid(NEW)
     with get_engine(warehouse_url).connect() as conn:
@@ -134,3 +136,4 @@ def test_a_withdrawn_dissolution_and_the_weeks_outreach(
     assert row["Mã số thuế"] == new and row["Số ngày còn lại để đăng ký"] == 2  # 1/9 + 30 - 29/9
     assert row["Người đại diện theo pháp luật"] != "Nguyễn Văn Hùng"  # masked
     assert published["provinces"]["86"]["new_firms"] == 0
+    assert published["without_province"] == 1  # a national file, an address naming no province
