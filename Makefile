@@ -14,6 +14,7 @@ DEMO_SEED ?= 2025
 # the change notices up to the quarter's last day, then the quarter, then the Monday after
 DEMO_CHANGES_DAY ?= 2025-09-30
 DEMO_OUTREACH_DAY ?= 2025-10-13
+UI_PORT ?= 8080
 
 export PYTHONPATH := $(CURDIR)/plugins
 export RECONCILE_HOME := $(CURDIR)
@@ -27,7 +28,7 @@ export AIRFLOW__LOGGING__BASE_LOG_FOLDER := $(CURDIR)/var/airflow/logs
 export GX_ANALYTICS_ENABLED := False
 export NO_COLOR := 1
 
-.PHONY: demo serve test test-distributed lint format venv clean requirements
+.PHONY: demo serve ui test test-distributed lint format venv clean requirements
 
 venv: $(STAMP)
 
@@ -55,6 +56,14 @@ demo: venv
 
 serve: venv
 	$(BIN)/python -m reconcile serve --demo
+
+# Airflow's UI on the demo's runs (after `make demo`), on this machine only: every visitor is
+# an admin, with no sign-in (Simple auth manager, all admins), so it listens on 127.0.0.1.
+ui: venv
+	@test -f var/airflow/airflow.db || (echo "no demo runs yet: run make demo first"; exit 1)
+	@echo "Airflow UI on http://127.0.0.1:$(UI_PORT)/ (local only, no sign-in); Ctrl-C stops it"
+	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=True $(BIN)/airflow api-server \
+		--host 127.0.0.1 --port $(UI_PORT) --workers 1
 
 test: venv
 	$(BIN)/python -m pytest

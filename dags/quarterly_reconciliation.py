@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, task_group
 
 from reconcile.airflow import tasks as steps
-from reconcile.airflow.shared import FIRM_HISTORY
+from reconcile.airflow.shared import CASE_WORKBOOKS, FIRM_HISTORY, QUALITY_REPORT
 from reconcile.quarter import LOCAL_TZ, QUARTER_PATTERN
 
 WAREHOUSE_POOL = "warehouse"  # created by `make demo` and by airflow-init in docker-compose.yaml
@@ -110,13 +110,13 @@ def quarterly_reconciliation() -> None:
             steps.rules(province, quarter, get_current_context())
             return province
 
-        @task(pool=WAREHOUSE_POOL, map_index_template="{{ province }}")
+        @task(pool=WAREHOUSE_POOL, map_index_template="{{ province }}", outlets=[CASE_WORKBOOKS])
         def publish(province: str, quarter: str) -> dict:
             return steps.publish(province, quarter, get_current_context())
 
         publish(rules(link(load(province, quarter), quarter), quarter), quarter)
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", outlets=[QUALITY_REPORT])
     def summarise(quarter: str, landing: dict) -> dict:
         return steps.summarise(quarter, landing, get_current_context()["run_id"])
 

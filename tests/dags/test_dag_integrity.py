@@ -164,3 +164,13 @@ def test_mapped_tasks_are_named_by_province_or_file(dagbag) -> None:
     assert changes.get_task("ingest").map_index_template == "{{ file_name }}"
     provinces = quarterly.params.get_param("provinces").schema
     assert provinces["type"] == ["null", "array"] and provinces["items"]["pattern"]
+
+
+def test_the_quarter_publishes_its_outputs_as_assets(dagbag) -> None:
+    from reconcile.airflow.shared import CASE_WORKBOOKS, QUALITY_REPORT
+
+    quarterly = dagbag.dags["quarterly_reconciliation"]
+    outlets = {t: {a.name for a in quarterly.get_task(t).outlets} for t in
+               ("province.publish", "summarise")}  # fmt: skip
+    assert outlets == {"province.publish": {CASE_WORKBOOKS.name},
+                       "summarise": {QUALITY_REPORT.name}}  # fmt: skip

@@ -8,6 +8,10 @@ from airflow.sdk import Asset, Param
 # each firm's history (warehouse table firm_history): updated by enterprise_changes, read by
 # the quarterly run's rules (status as of the quarter's last day) and the weekly outreach
 FIRM_HISTORY = Asset(name="firm_history", uri="reconcile://warehouse/firm_history")
+# what the quarter publishes: each province's inspectors' workbook, and the quarter's
+# data-quality report with summary.json (a downstream DAG can be scheduled on them)
+CASE_WORKBOOKS = Asset(name="case_workbooks", uri="reconcile://output/case_workbooks")
+QUALITY_REPORT = Asset(name="quality_report", uri="reconcile://output/quality_report")
 
 
 def day_param(what: str) -> Param:
