@@ -5,6 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
+DEV_STAMP := $(VENV)/.requirements-dev-installed
 
 DEMO_QUARTER ?= 2025Q3
 DEMO_LOGICAL_DATE ?= 2025-10-10
@@ -28,7 +29,7 @@ export AIRFLOW__LOGGING__BASE_LOG_FOLDER := $(CURDIR)/var/airflow/logs
 export GX_ANALYTICS_ENABLED := False
 export NO_COLOR := 1
 
-.PHONY: demo serve ui test test-distributed lint format venv clean requirements
+.PHONY: demo serve ui test test-distributed lint format venv dev clean requirements
 
 venv: $(STAMP)
 
@@ -37,6 +38,13 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
+
+# the tests' and the lint's tools, over the runtime (never in the image)
+dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(DEV_STAMP)
 
 demo: venv
 	@mkdir -p var/airflow
@@ -65,21 +73,23 @@ ui: venv
 	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=True $(BIN)/airflow api-server \
 		--host 127.0.0.1 --port $(UI_PORT) --workers 1
 
-test: venv
+test: dev
 	$(BIN)/python -m pytest
 
 # only the Airflow deployment on Celery (part of `make test`): about four minutes
-test-distributed: venv
+test-distributed: dev
 	$(BIN)/python -m pytest tests/distributed -s
 
-lint: venv
+lint: dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-format: venv
+format: dev
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 clean:
 	rm -rf var
 
-requirements: venv
-	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock.tmp && echo "review requirements.lock.tmp, then replace requirements.txt"
+# after changing requirements.in or requirements-dev.in: a full freeze to review; the runtime
+# pins go to requirements.txt, the tests' and the lint's alone to requirements-dev.txt
+requirements: dev
+	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock.tmp && echo "review requirements.lock.tmp, then split it into requirements.txt and requirements-dev.txt"

@@ -398,6 +398,31 @@ def test_dockerfile_extends_the_pinned_airflow_image() -> None:
     )
 
 
+def test_the_image_requirements_carry_no_test_or_lint_tool() -> None:
+    """requirements.txt is what runs (the image installs it); the tests' and the lint's tools
+    are pinned in requirements-dev.txt, over it, and installed by `make test` only."""
+
+    def pins(path: Path) -> dict[str, str]:
+        found = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "==" in line and not line.startswith("#"):
+                name, version = line.split("==", 1)
+                found[name.strip().lower()] = version.strip()
+        return found
+
+    runtime, dev = pins(REQUIREMENTS), pins(ROOT / "requirements-dev.txt")
+    tools = {"pytest", "hypothesis", "ruff", "iniconfig"}
+    assert not tools & set(runtime), (
+        f"test or lint tools in requirements.txt: {tools & set(runtime)}"
+    )
+    assert tools <= set(dev)
+    assert all(runtime.get(name, version) == version for name, version in dev.items())
+    assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^test: dev$", makefile, re.MULTILINE), "make test must install the dev pins"
+    assert "requirements-dev" not in DOCKERFILE.read_text(encoding="utf-8")
+
+
 def test_dockerfile_installs_exactly_the_requirements_as_airflow() -> None:
     instructions = dockerfile_instructions()
     copies = {}
