@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 
 from reconcile.airflow import tasks as steps
-from reconcile.airflow.shared import FIRM_HISTORY, day_param
+from reconcile.airflow.shared import FIRM_HISTORY, alerting, day_param
 from reconcile.quarter import LOCAL_TZ
 
 
@@ -36,7 +36,12 @@ from reconcile.quarter import LOCAL_TZ
     dagrun_timeout=timedelta(hours=6),
     description="Every day: the registry's and tax department's change notices into each "
     "firm's history",
-    default_args={"retries": 2, "owner": "bhxh-data", "execution_timeout": timedelta(hours=1)},
+    default_args={
+        "retries": 2,
+        "owner": "bhxh-data",
+        "execution_timeout": timedelta(hours=1),
+        **alerting(),
+    },
     params={"day": day_param("Take the notices up to this day")},
     tags=["bhxh", "changes", "daily"],
     doc_md=__doc__,

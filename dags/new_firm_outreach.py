@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 
 from reconcile.airflow import tasks as steps
-from reconcile.airflow.shared import FIRM_HISTORY, day_param
+from reconcile.airflow.shared import FIRM_HISTORY, alerting, day_param
 from reconcile.quarter import LOCAL_TZ
 
 
@@ -31,7 +31,12 @@ from reconcile.quarter import LOCAL_TZ
     dagrun_timeout=timedelta(hours=3),
     description="Every Monday: new firms to reach in their registration window, closed firms "
     "to close, per province",
-    default_args={"retries": 2, "owner": "bhxh-data", "execution_timeout": timedelta(hours=1)},
+    default_args={
+        "retries": 2,
+        "owner": "bhxh-data",
+        "execution_timeout": timedelta(hours=1),
+        **alerting(),
+    },
     params={"day": day_param("The list for the week ending this day")},
     tags=["bhxh", "outreach", "weekly"],
     doc_md=__doc__,

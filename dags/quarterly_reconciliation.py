@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, task_group
 
 from reconcile.airflow import tasks as steps
-from reconcile.airflow.shared import CASE_WORKBOOKS, FIRM_HISTORY, QUALITY_REPORT
+from reconcile.airflow.shared import CASE_WORKBOOKS, FIRM_HISTORY, QUALITY_REPORT, alerting
 from reconcile.quarter import LOCAL_TZ, QUARTER_PATTERN
 
 WAREHOUSE_POOL = "warehouse"  # created by `make demo` and by airflow-init in docker-compose.yaml
@@ -44,7 +44,12 @@ RUN_TIMEOUT = timedelta(hours=12)
     "Law 41/2024 out to inspectors, per province",
     # the wait between tries is the deployment's ([core] default_task_retry_delay: 120 s in the
     # compose file): a task cut off with its worker is retried on another one after that wait
-    default_args={"retries": 2, "owner": "bhxh-data", "execution_timeout": TASK_TIMEOUT},
+    default_args={
+        "retries": 2,
+        "owner": "bhxh-data",
+        "execution_timeout": TASK_TIMEOUT,
+        **alerting(),
+    },
     params={
         "quarter": Param(
             None,

@@ -65,6 +65,7 @@ class Deployment:
     landing_dir: Path
     worker_concurrency: int = 2
     pool_slots: int = 2
+    extra_env: dict[str, str] = field(default_factory=dict)  # e.g. an alerts configuration
     metadata_url: str = ""
     warehouse_url: str = ""
     api_url: str = ""
@@ -146,6 +147,7 @@ class Deployment:
             "RECONCILE_WAREHOUSE_URL": self.warehouse_url,
             "RECONCILE_WEB_USERS": str(self.home / "web_users.yaml"),
         })  # fmt: skip
+        env.update(self.extra_env)
         return env
 
     def __post_init__(self) -> None:

@@ -13,13 +13,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import DateTime, select
 
-from airflow_deployment import Deployment, DeploymentError
+from airflow_deployment import Deployment, DeploymentError, free_port
 from databases import fresh_postgres_database
 from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
@@ -81,11 +84,46 @@ def reference(
         drop()
 
 
+class MailSink:
+    """An SMTP server on 127.0.0.1 (aiosmtpd) keeping every message it is given."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
 @pytest.fixture(scope="module")
-def deployment(postgres_server: str, redis_server: str, landing: Path,
+def mail() -> Iterator[MailSink]:
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.port = controller.port
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="module")
+def deployment(postgres_server: str, redis_server: str, landing: Path, mail: MailSink,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:  # fmt: skip
-    running = Deployment(home=tmp_path_factory.mktemp("airflow"), postgres_admin_url=postgres_server,
-                         redis_url=redis_server, landing_dir=landing)  # fmt: skip
+    home = tmp_path_factory.mktemp("airflow")
+    config = home / "reconcile.yaml"  # the data team is told of a task that fails for good
+    config.write_text(yaml.safe_dump({"alerts": {
+        "to": ["du-lieu@bhxh.test"], "from_email": "doi-chieu@bhxh.test",
+        "smtp_conn_id": "reconcile_alerts"}}), encoding="utf-8")  # fmt: skip
+    alerts = {
+        "RECONCILE_CONFIG": str(config),
+        "AIRFLOW_CONN_RECONCILE_ALERTS": f"smtp://127.0.0.1:{mail.port}/?disable_ssl=true"
+        "&disable_tls=true&timeout=10&retry_limit=1",
+    }
+    running = Deployment(home=home, postgres_admin_url=postgres_server, redis_url=redis_server,
+                         landing_dir=landing, extra_env=alerts)  # fmt: skip
     try:
         running.start()
         yield running
@@ -165,8 +203,9 @@ def test_two_quarters_on_celery_with_a_worker_killed_mid_task(
 
 
 def test_a_refused_file_fails_its_own_task_and_every_province_still_runs(
-    deployment: Deployment, landing: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+    deployment: Deployment, landing: Path, mail: MailSink,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:  # fmt: skip
     """A quarter whose province 86 sent a roll that is no spreadsheet: that file's ingest task
     fails at once (no retry), every province's tasks run (86 publishes its "blocked" workbook),
     the summary is written, and the run ends failed through its last task, ``verdict``."""
@@ -175,6 +214,7 @@ def test_a_refused_file_fails_its_own_task_and_every_province_still_runs(
     roll = next((landing / "2025Q4" / "86").glob("roll_*"))
     roll.write_bytes(b"PK\x03\x04 not a workbook")
 
+    told_before = len(mail.messages)
     run_id = deployment.trigger("2025Q4", "2026-01-10T00:00:00Z")
     with pytest.raises(DeploymentError, match="ended failed"):
         deployment.wait_for_run(run_id)
@@ -192,6 +232,14 @@ def test_a_refused_file_fails_its_own_task_and_every_province_still_runs(
         assert (output / province / f"cases_{province}_2025Q4.csv").is_file()
     assert not (output / "86" / "cases_86_2025Q4.csv").exists()
     assert (output / "86" / "cases_86_2025Q4.xlsx").is_file()
+
+    # the failed ingest task told the data team once, with the file, the quarter and the run
+    deployment.wait_for(lambda: len(mail.messages) > told_before, "the failure e-mail", 60)
+    time.sleep(5)  # and no second one
+    (told,) = mail.messages[told_before:]
+    body = told.get_body(("html",)).get_content()
+    assert "ingest" in told["subject"] and roll.name in told["subject"], told["subject"]
+    assert "2025Q4" in body and run_id in body and "du-lieu@bhxh.test" in told["to"]
 
 
 def test_the_inspectors_pages_are_served_by_the_deployments_api_server(

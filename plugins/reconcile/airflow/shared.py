@@ -3,6 +3,8 @@ runs (one definition, imported by each DAG)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.sdk import Asset, Param
 
 # each firm's history (warehouse table firm_history): updated by enterprise_changes, read by
@@ -22,3 +24,14 @@ def day_param(what: str) -> Param:
         pattern=r"^\d{4}-\d{2}-\d{2}$",
         description=f"{what} (YYYY-MM-DD). Empty: the run's day.",
     )
+
+
+def alerting() -> dict[str, Any]:
+    """``on_failure_callback`` for a DAG's ``default_args``: an e-mail to the configured
+    recipients when a task fails for good (``reconcile.airflow.alerts``); nothing when no one is
+    configured. Read when the DAG is parsed, so a wrong configuration fails the import loudly."""
+    from reconcile.airflow.alerts import failure_notifiers
+    from reconcile.settings import Settings
+
+    notifiers = failure_notifiers(Settings.from_env().options)
+    return {"on_failure_callback": notifiers} if notifiers else {}
