@@ -51,6 +51,9 @@ DEFAULTS: dict[str, Any] = {
     # Whose history a quarter's snapshot refreshes: "new_and_noticed" (firms some change
     # notice is about, and firms started in the last 90 days) or "all" (every firm).
     "history_from_snapshots": "new_and_noticed",
+    # Who is e-mailed when a task fails for good: {to: [...], from_email, smtp_conn_id}
+    # (reconcile/airflow/alerts.py); no "to", no e-mail.
+    "alerts": {},
     # What one partner file may hold (file size, rows, cell length, a workbook's cells and
     # inflated size): see reconcile.feeds.limits.FeedLimits for the keys and their defaults.
     "limits": {},

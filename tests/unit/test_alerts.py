@@ -29,7 +29,7 @@ def test_no_recipient_no_notifier() -> None:
 def test_the_message_names_the_task_the_province_the_quarter_and_the_error() -> None:
     ti = SimpleNamespace(task_id="province.rules", map_index=0, log_url="http://airflow/log")
     context = {"dag": SimpleNamespace(dag_id="quarterly_reconciliation"), "ti": ti,
-               "province": "82", "params": {"quarter": "2025Q3", "day": None},
+               "province": "82", "params": {"quarter": "2025Q3"},  # no "day": not this DAG's
                "run_id": "manual__1", "exception": "ValueError: boom"}  # fmt: skip
     subject = render(SUBJECT, **context)
     assert subject == ("[BHXH đối chiếu] quarterly_reconciliation: province.rules – tỉnh 82 "
@@ -43,7 +43,7 @@ def test_the_message_names_the_task_the_province_the_quarter_and_the_error() -> 
 def test_a_failure_before_the_task_named_its_province_still_renders() -> None:
     context = {"dag": SimpleNamespace(dag_id="enterprise_changes"),
                "ti": SimpleNamespace(task_id="land", map_index=-1, log_url="x"),
-               "params": {"quarter": None, "day": "2025-09-24"}, "run_id": "r"}  # fmt: skip
+               "params": {"day": "2025-09-24"}, "run_id": "r"}  # fmt: skip
     assert "tỉnh" not in render(SUBJECT, **context)
     body = render(BODY, **context)
     assert "2025-09-24" in body and "(from the run date)" in body and "Error: -" in body

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-# Jinja, rendered by Airflow with the failed task's context; every name is tested before use,
-# as a failure may come before the task has set its province or file
+# Jinja, rendered by Airflow with the failed task's context (undefined names are errors there):
+# every name is tested before use, as a failure may come before the task has set its province
+# or file, and each DAG has its own params (the quarter's, or the day's)
 SUBJECT = (
     "[BHXH đối chiếu] {{ dag.dag_id }}: "
     "{{ ti.task_id if ti is defined and ti else 'lần chạy' }}"
@@ -34,8 +35,8 @@ BODY = """
 {%- if ti is defined and ti and ti.map_index is not none and ti.map_index >= 0 %} [{{ ti.map_index }}]{% endif %}</li>
 {% if province is defined %}<li>Province / tỉnh: {{ province }}</li>{% endif %}
 {% if file_name is defined %}<li>File / tệp: {{ file_name }}</li>{% endif %}
-<li>Quarter / quý: {{ params.quarter if params is defined and params.quarter else '(from the run date)' }}</li>
-{% if params is defined and params.day %}<li>Day / ngày: {{ params.day }}</li>{% endif %}
+<li>Quarter / quý: {{ params.get('quarter') or '(from the run date)' if params is defined else '-' }}</li>
+{% if params is defined and params.get('day') %}<li>Day / ngày: {{ params.get('day') }}</li>{% endif %}
 <li>Run: {{ run_id if run_id is defined else '-' }}</li>
 <li>Error: {{ exception if exception is defined else reason if reason is defined else '-' }}</li>
 {% if ti is defined and ti and ti.log_url is defined %}<li>Log: {{ ti.log_url }}</li>{% endif %}
