@@ -173,7 +173,6 @@ class LocalLandingZone:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.ignored: list[IgnoredEntry] = []
-        self._refused_names: list[IgnoredEntry] = self.ignored
 
     def list_files(self, quarter: Quarter) -> list[IncomingFile]:
         found, self.ignored = self.scan(quarter)
@@ -224,11 +223,13 @@ class LocalLandingZone:
     def _refusals(self) -> tuple[list[IgnoredEntry], Callable[..., None]]:
         """A fresh list of refused entries, and the function that logs and records one."""
         ignored: list[IgnoredEntry] = []
-        self._refused_names = ignored
 
-        def ignore(relative: str, reason: str, shown: str | None = None) -> None:
+        def ignore(
+            relative: str, reason: str, shown: str | None = None, recorded: str | None = None
+        ) -> None:
+            """Log the entry as ``shown`` (default: its place) and record it as ``recorded``."""
             log.warning("ignored %s: %s", shown or _shown(relative), reason)
-            ignored.append(IgnoredEntry(_shown(relative), reason))
+            ignored.append(IgnoredEntry(recorded or _shown(relative), reason))
 
         return ignored, ignore
 
@@ -257,8 +258,8 @@ class LocalLandingZone:
             name = safe_file_name(entry.name)
             if name is None:
                 # the name stays out of the log line; the report gets it escaped
-                log.warning("ignored a file in %s whose name is not a plain file name", folder)
-                self._refused_names.append(IgnoredEntry(ascii(place), "not a plain file name"))
+                ignore(place, "not a plain file name", shown=f"a file in {folder}",
+                       recorded=ascii(place))  # fmt: skip
                 continue
             reason = self._misplaced(real_root, entry, where)
             if reason is not None:

@@ -6,6 +6,7 @@ import logging
 import os
 import stat
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,23 @@ def test_hashing_refuses_a_fifo_swapped_in_after_listing_instead_of_hanging(
         pytest.fail("sha256_of waited on a FIFO")
     [error] = outcome
     assert isinstance(error, OSError) and "not a regular file" in str(error)
+
+
+def test_a_file_with_an_unsafe_name_is_refused_escaped_and_kept_out_of_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    for folder, good in ((tmp_path / "2025Q3" / "82", "tax_ok.csv"),
+                         (tmp_path / "changes" / "2025-09-24", "changes_ok.csv")):  # fmt: skip
+        folder.mkdir(parents=True)
+        (folder / "tax\nx.csv").write_text("a", encoding="utf-8")
+        (folder / good).write_text("a", encoding="utf-8")
+    zone = LocalLandingZone(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="reconcile.landing"):
+        found = zone.list_files(Quarter.parse("2025Q3"))
+        notices, refused = zone.scan_changes(until=date(2025, 9, 30))
+    assert [f.name for f in found] == ["tax_ok.csv"]
+    assert [f.name for f in notices] == ["changes_ok.csv"]
+    for entries in (zone.ignored, refused):
+        (entry,) = entries
+        assert entry.reason == "not a plain file name" and "\\n" in entry.entry  # escaped
+    assert "tax\nx" not in caplog.text and "not a plain file name" in caplog.text

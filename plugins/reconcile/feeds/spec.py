@@ -35,10 +35,6 @@ class FeedSpec:
     key_scope: tuple[str, ...] = ()
 
     @property
-    def unique(self) -> tuple[str, ...]:
-        return (*self.key_scope, self.key)
-
-    @property
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns.values() if c.required)
 

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from reconcile.history.events import CLOSED
 from reconcile.history.timeline import Period, as_of
+from reconcile.publish.labels import label
 from reconcile.publish.masking import mask_value
 from reconcile.publish.neutral import put
 from reconcile.publish.xlsx import save_deterministic
@@ -129,14 +130,15 @@ CLOSED_COLUMNS = [
     ("insured_employees", "Số lao động tham gia", 12),
     ("arrears", "Số nợ", 16),
 ]
-STATUS_WORDS = {
-    "dissolved": "Đã giải thể",
-    "bankrupt": "Phá sản",
-    "revoked": "Bị thu hồi GCN ĐKDN",
-    "tax_closed": "Chấm dứt hiệu lực MST",
-}
-UNIT_STATUS_WORDS = {"paying": "Đang đóng", "paused": "Tạm dừng đóng", "closed": "Đã chấm dứt",
-                     "closing": "Chờ chốt sổ"}  # fmt: skip
+
+
+def closed_rows(closed: list[ClosedFirm]) -> list[dict]:
+    """The closed firms as the workbook and the page show them: statuses in words."""
+    return [
+        {**firm.__dict__, "status": label("firm_status", firm.status),
+         "unit_status": label("unit_status", firm.unit_status)}
+        for firm in closed
+    ]  # fmt: skip
 
 
 def _sheet(sheet, columns, rows: list[dict]) -> None:
@@ -177,11 +179,7 @@ def write_outreach(
         rows.append(row)
     _sheet(first, NEW_COLUMNS, rows)
     closing = book.create_sheet("Đã đóng, còn đóng hoặc nợ")
-    _sheet(closing, CLOSED_COLUMNS, [
-        {**c.__dict__, "status": STATUS_WORDS.get(c.status, c.status),
-         "unit_status": UNIT_STATUS_WORDS.get(c.unit_status or "", c.unit_status)}
-        for c in closed
-    ])  # fmt: skip
+    _sheet(closing, CLOSED_COLUMNS, closed_rows(closed))
     about = book.create_sheet("Giới thiệu")
     put(about, 1, 1, f"Danh sách vận động đăng ký BHXH – tỉnh {province} – tuần đến {day:%d/%m/%Y}")
     put(about, 2, 1, "Doanh nghiệp mới: đăng ký thành lập trong 60 ngày qua, có lao động dự kiến, "

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
-from reconcile.history.outreach import STATUS_WORDS, UNIT_STATUS_WORDS
+from reconcile.history.outreach import closed_rows
 from reconcile.history.steps import outreach_lists
 from reconcile.web import present, queries
 from reconcile.web.pages import SignedIn, _allowed, render
@@ -37,11 +37,7 @@ def outreach(request: Request, user: SignedIn, day: str = "", province: str = ""
                     firm.representative, "representative", user.sees_personal_data)}
                 for firm in new
             ],
-            [
-                {**firm.__dict__, "status": STATUS_WORDS.get(firm.status, firm.status),
-                 "unit_status": UNIT_STATUS_WORDS.get(firm.unit_status or "", firm.unit_status)}
-                for firm in closed
-            ],
+            closed_rows(closed),
         )  # fmt: skip
     return render(
         request,
