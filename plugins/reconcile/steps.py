@@ -528,7 +528,7 @@ def _as_history_tells(conn: Any, firms: pd.DataFrame, quarter: Quarter) -> pd.Da
     told = pd.DataFrame(rows, dtype=object)
     changed = int(told["status_notice"].notna().sum()) if "status_notice" in told else 0
     log.info(
-        "history: %d firm(s) with notices, %d status(es) told by a notice", len(found), changed
+        "history: %d firm(s) with a history, %d status(es) told by a notice", len(found), changed
     )
     return told.astype(object).where(told.notna(), None)
 
