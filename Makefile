@@ -16,6 +16,7 @@ DEMO_SEED ?= 2025
 DEMO_CHANGES_DAY ?= 2025-09-30
 DEMO_OUTREACH_DAY ?= 2025-10-13
 UI_PORT ?= 8080
+UI_TIMEZONE ?= Asia/Ho_Chi_Minh
 
 export PYTHONPATH := $(CURDIR)/plugins
 export RECONCILE_HOME := $(CURDIR)
@@ -67,10 +68,14 @@ serve: venv
 
 # Airflow's UI on the demo's runs (after `make demo`), on this machine only: every visitor is
 # an admin, with no sign-in (Simple auth manager, all admins), so it listens on 127.0.0.1.
+# [core] default_timezone as in docker-compose.yaml; Airflow 3's UI itself shows the browser's
+# time zone (its user menu changes it): there is no server-side display default any more.
 ui: venv
 	@test -f var/airflow/airflow.db || (echo "no demo runs yet: run make demo first"; exit 1)
 	@echo "Airflow UI on http://127.0.0.1:$(UI_PORT)/ (local only, no sign-in); Ctrl-C stops it"
-	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=True $(BIN)/airflow api-server \
+	@echo "Times show in the browser's time zone; to pick Asia/Ho_Chi_Minh: user menu > Timezone"
+	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=True AIRFLOW__CORE__DEFAULT_TIMEZONE=$(UI_TIMEZONE) \
+		$(BIN)/airflow api-server \
 		--host 127.0.0.1 --port $(UI_PORT) --workers 1
 
 test: dev

@@ -23,7 +23,13 @@ from datetime import datetime, timedelta
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, task_group
 
 from reconcile.airflow import tasks as steps
-from reconcile.airflow.shared import CASE_WORKBOOKS, FIRM_HISTORY, QUALITY_REPORT, alerting
+from reconcile.airflow.shared import (
+    CASE_WORKBOOKS,
+    FIRM_HISTORY,
+    QUALITY_REPORT,
+    alerting,
+    deadline,
+)
 from reconcile.quarter import LOCAL_TZ, QUARTER_PATTERN
 
 WAREHOUSE_POOL = "warehouse"  # created by `make demo` and by airflow-init in docker-compose.yaml
@@ -40,6 +46,9 @@ RUN_TIMEOUT = timedelta(hours=12)
     catchup=False,
     max_active_runs=2,
     dagrun_timeout=RUN_TIMEOUT,
+    # an e-mail when a run has not finished in the configured time (it goes on until the
+    # timeout above); no recipients configured, no deadline
+    deadline=deadline(),
     description="Each quarter: partner feeds in, firms linked to employer units, findings under "
     "Law 41/2024 out to inspectors, per province",
     # the wait between tries is the deployment's ([core] default_task_retry_delay: 120 s in the

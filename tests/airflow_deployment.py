@@ -1,6 +1,7 @@
 """An Airflow deployment on this machine, as the compose file runs it but without Docker.
 
-api-server, scheduler, dag-processor and Celery workers run as separate processes from the
+api-server, scheduler, dag-processor, triggerer (deadline alerts' callbacks) and Celery
+workers run as separate processes from the
 project's virtual environment, with their metadata in their own PostgreSQL database, Redis as
 the Celery broker and the warehouse in another PostgreSQL database. Tests drive it only through
 the REST API, as an operator would.
@@ -97,6 +98,7 @@ class Deployment:
         self._spawn("api-server", "api-server", "--port", port, "--workers", "1")
         self._spawn("scheduler", "scheduler")
         self._spawn("dag-processor", "dag-processor")
+        self._spawn("triggerer", "triggerer")
         self.start_worker()
         self._wait_for_api()
 
@@ -265,32 +267,43 @@ class Deployment:
 
     # ------------------------------------------------------------ DAG runs
     def trigger(self, quarter: str, logical_date: str) -> str:
-        run_id = f"test__{quarter}__{uuid.uuid4().hex[:6]}"
-        self.api("PATCH", f"/api/v2/dags/{DAG_ID}", json={"is_paused": False})
-        self.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns",
-                 json={"dag_run_id": run_id, "logical_date": logical_date, "conf": {"quarter": quarter}})  # fmt: skip
+        """A quarterly run of ``quarter``."""
+        return self.trigger_dag(DAG_ID, {"quarter": quarter}, logical_date, f"test__{quarter}")
+
+    def trigger_dag(self, dag_id: str, conf: dict[str, Any], logical_date: str | None,
+                    name: str = "test") -> str:  # fmt: skip
+        """A run of any DAG (unpaused first) with ``conf`` as its params."""
+        run_id = f"{name}__{uuid.uuid4().hex[:6]}"
+        self.wait_for(lambda: self.api("GET", f"/api/v2/dags/{dag_id}", missing_ok=True),
+                      f"the dag-processor to parse {dag_id}", BOOT_TIMEOUT_S)  # fmt: skip
+        self.api("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False})
+        self.api("POST", f"/api/v2/dags/{dag_id}/dagRuns",
+                 json={"dag_run_id": run_id, "logical_date": logical_date, "conf": conf})  # fmt: skip
         return run_id
 
-    def run_ids(self) -> set[str]:
-        reply = self.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns", params={"limit": 100})
-        return {run["dag_run_id"] for run in reply["dag_runs"]}
+    def runs(self, dag_id: str = DAG_ID) -> list[dict[str, Any]]:
+        return self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns", params={"limit": 100})["dag_runs"]
 
-    def run_state(self, run_id: str) -> str:
-        return self.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}")["state"]
+    def run_ids(self, dag_id: str = DAG_ID) -> set[str]:
+        return {run["dag_run_id"] for run in self.runs(dag_id)}
 
-    def task_instances(self, run_id: str) -> list[dict[str, Any]]:
-        reply = self.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances",
+    def run_state(self, run_id: str, dag_id: str = DAG_ID) -> str:
+        return self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")["state"]
+
+    def task_instances(self, run_id: str, dag_id: str = DAG_ID) -> list[dict[str, Any]]:
+        reply = self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances",
                          params={"limit": 1000})  # fmt: skip
         return reply["task_instances"]
 
-    def wait_for_run(self, run_id: str, timeout: float = RUN_TIMEOUT_S) -> str:
+    def wait_for_run(self, run_id: str, timeout: float = RUN_TIMEOUT_S,
+                     dag_id: str = DAG_ID) -> str:  # fmt: skip
         state = self.wait_for(
-            lambda: (s := self.run_state(run_id)) in ("success", "failed") and s,
+            lambda: (s := self.run_state(run_id, dag_id)) in ("success", "failed") and s,
             f"run {run_id} to end", timeout,
         )  # fmt: skip
         if state != "success":
             states = sorted((ti["task_id"], ti["map_index"], ti["state"], ti["try_number"])
-                            for ti in self.task_instances(run_id))  # fmt: skip
+                            for ti in self.task_instances(run_id, dag_id))  # fmt: skip
             raise DeploymentError(f"run {run_id} ended {state}; tasks: {states}\n{self.logs()}")
         return state
 

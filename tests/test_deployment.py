@@ -15,6 +15,7 @@ import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -298,7 +299,7 @@ def test_volumes_mount_the_project_and_the_data_folders(
 def test_airflow_init_script(services: dict[str, Any]) -> None:
     init = services["airflow-init"]
     assert init["user"] == "0:0"
-    assert init["environment"]["_AIRFLOW_DB_MIGRATE"] == "true"
+    assert init["environment"]["_AIRFLOW_WWW_USER_CREATE"] == "true"
     script = interpolate(init["command"][-1])
     assert "airflow pools set warehouse" in script
     assert "CREATE DATABASE" in script
@@ -309,6 +310,77 @@ def test_airflow_init_script(services: dict[str, Any]) -> None:
     if bash:
         result = subprocess.run([bash, "-n"], input=script, text=True, capture_output=True)
         assert result.returncode == 0, result.stderr
+
+
+def _init_commands(services: dict[str, Any]) -> list[str]:
+    """The airflow-init script's command lines, in order (no echo, no comment, no blank)."""
+    script = interpolate(services["airflow-init"]["command"][-1])
+    lines = [line.strip() for line in script.splitlines()]
+    return [line for line in lines if line and not line.startswith(("echo", "#"))]
+
+
+def _first(commands: list[str], needle: str) -> int:
+    found = [i for i, line in enumerate(commands) if needle in line]
+    assert found, f"airflow-init never runs {needle!r}"
+    return found[0]
+
+
+def test_airflow_init_migrates_airflow_then_the_warehouse(services: dict[str, Any]) -> None:
+    commands = _init_commands(services)
+    airflow_migrate = _first(commands, "airflow db migrate")
+    warehouse_created = _first(commands, "CREATE DATABASE")
+    warehouse_upgrade = _first(commands, "python -m reconcile db upgrade")
+    pool = _first(commands, "airflow pools set warehouse")
+    # the metadata database first, then the warehouse database, its tables, then the pool
+    assert airflow_migrate < warehouse_created < warehouse_upgrade < pool
+    for index in (airflow_migrate, warehouse_upgrade):
+        assert commands[index].endswith("|| exit 1"), f"a failure must fail init: {commands[index]}"
+    # python -m reconcile needs the mounted package on its path (Airflow adds it only for itself)
+    assert "PYTHONPATH=/opt/airflow/plugins" in commands[warehouse_upgrade]
+    # The entrypoint's own migration (_AIRFLOW_DB_MIGRATE) ignores a failure ("|| true") and
+    # runs on any non-empty value: the script migrates instead, and only once.
+    assert "_AIRFLOW_DB_MIGRATE" not in services["airflow-init"]["environment"]
+    assert sum("airflow db migrate" in line for line in commands) == 1
+
+
+def test_airflow_init_sees_the_warehouse_as_the_tasks_do(
+    services: dict[str, Any], common: dict[str, Any]
+) -> None:
+    """RECONCILE_WAREHOUSE_URL from the common environment, and .env (where
+    RECONCILE_WAREHOUSE_CONN_ID and AIRFLOW_CONN_RECONCILE_WAREHOUSE live) as env_file."""
+    init, worker = services["airflow-init"], services["airflow-worker"]
+    for variable in ("RECONCILE_WAREHOUSE_URL", "RECONCILE_HOME", "RECONCILE_CONFIG"):
+        assert init["environment"][variable] == common["environment"][variable], variable
+        assert init["environment"][variable] == worker["environment"][variable], variable
+    assert init["env_file"] == common["env_file"] == worker["env_file"]
+    assert init["volumes"] == worker["volumes"]  # plugins/ (the package) and sql/ are mounted
+
+
+def test_the_time_zone_is_vietnam_time_everywhere(
+    services: dict[str, Any], common_env: dict[str, str]
+) -> None:
+    zone = common_env["AIRFLOW__CORE__DEFAULT_TIMEZONE"]
+    assert zone == "Asia/Ho_Chi_Minh"
+    ZoneInfo(zone)  # a real IANA name
+    for name in ALL_AIRFLOW_SERVICES:
+        assert services[name]["environment"]["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == zone, name
+    # the package's own local time zone (the DAGs' schedules and start dates) is the same one
+    quarter = (ROOT / "plugins" / "reconcile" / "quarter.py").read_text(encoding="utf-8")
+    assert f'LOCAL_TZ = ZoneInfo("{zone}")' in quarter
+    # Airflow 3 removed [webserver] default_ui_timezone: setting it would do nothing
+    for name, service in services.items():
+        names = {str(key).upper() for key in service.get("environment") or {}}
+        assert "AIRFLOW__WEBSERVER__DEFAULT_UI_TIMEZONE" not in names, name
+
+
+def test_the_demo_ui_uses_the_same_time_zone(common_env: dict[str, str]) -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^ui:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
+    assert recipe, "the Makefile has no ui target"
+    assert "AIRFLOW__CORE__DEFAULT_TIMEZONE=$(UI_TIMEZONE)" in recipe.group(1)
+    default = re.search(r"^UI_TIMEZONE \?= (\S+)$", makefile, re.MULTILINE)
+    assert default and default.group(1) == common_env["AIRFLOW__CORE__DEFAULT_TIMEZONE"]
+    assert "--host 127.0.0.1" in recipe.group(1)
 
 
 # --------------------------------------------------------------------------- compose vs docs vs package
@@ -368,6 +440,9 @@ def test_docs_explain_the_operations(docs_text: str) -> None:
         "AIRFLOW_CONN_RECONCILE_WAREHOUSE=",
         "RECONCILE_WAREHOUSE_CONN_ID=reconcile_warehouse",
         "RECONCILE_WAREHOUSE_URL=",
+        "python -m reconcile db upgrade",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE",
+        "Asia/Ho_Chi_Minh",
     ):
         assert needle in docs_text, needle
 
@@ -411,7 +486,7 @@ def test_the_image_requirements_carry_no_test_or_lint_tool() -> None:
         return found
 
     runtime, dev = pins(REQUIREMENTS), pins(ROOT / "requirements-dev.txt")
-    tools = {"pytest", "hypothesis", "ruff", "iniconfig"}
+    tools = {"pytest", "hypothesis", "ruff", "aiosmtpd", "iniconfig"}
     assert not tools & set(runtime), (
         f"test or lint tools in requirements.txt: {tools & set(runtime)}"
     )

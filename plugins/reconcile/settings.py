@@ -51,9 +51,13 @@ DEFAULTS: dict[str, Any] = {
     # Whose history a quarter's snapshot refreshes: "new_and_noticed" (firms some change
     # notice is about, and firms started in the last 90 days) or "all" (every firm).
     "history_from_snapshots": "new_and_noticed",
-    # Who is e-mailed when a task fails for good: {to: [...], from_email, smtp_conn_id}
-    # (reconcile/airflow/alerts.py); no "to", no e-mail.
+    # Who is e-mailed when a task fails for good, a feed is late or a run passes its deadline:
+    # {to: [...], from_email, smtp_conn_id, run_deadline_minutes} (reconcile/airflow/alerts.py);
+    # no "to", no e-mail.
     "alerts": {},
+    # The partners' files of a quarter are due by this day of the month after it closes
+    # (reconcile/arrivals.py; the feed_arrivals DAG chases them from then on).
+    "feeds_due_day": 5,
     # What one partner file may hold (file size, rows, cell length, a workbook's cells and
     # inflated size): see reconcile.feeds.limits.FeedLimits for the keys and their defaults.
     "limits": {},

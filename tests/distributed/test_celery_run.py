@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -36,6 +37,7 @@ pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.slow]
 PROVINCES = ("01", "82", "86")
 QUARTERS = {"2025Q2": "2025-07-10T00:00:00Z", "2025Q3": "2025-10-10T00:00:00Z"}
 FIRMS = 400  # a province's link step then takes a few seconds: long enough to be caught running
+DEADLINE_MINUTES = 1
 # columns that say when or where a row was written, not what it says
 NOT_CONTENT = {"stored_path"}
 
@@ -113,10 +115,13 @@ def mail() -> Iterator[MailSink]:
 def deployment(postgres_server: str, redis_server: str, landing: Path, mail: MailSink,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:  # fmt: skip
     home = tmp_path_factory.mktemp("airflow")
-    config = home / "reconcile.yaml"  # the data team is told of a task that fails for good
+    # the data team is told of a task that fails for good, of a feed not in by its day, and of
+    # a quarterly run not finished a minute after it was queued (every run here takes longer)
+    config = home / "reconcile.yaml"
     config.write_text(yaml.safe_dump({"alerts": {
         "to": ["du-lieu@bhxh.test"], "from_email": "doi-chieu@bhxh.test",
-        "smtp_conn_id": "reconcile_alerts"}}), encoding="utf-8")  # fmt: skip
+        "smtp_conn_id": "reconcile_alerts", "run_deadline_minutes": DEADLINE_MINUTES}}),
+        encoding="utf-8")  # fmt: skip
     alerts = {
         "RECONCILE_CONFIG": str(config),
         "AIRFLOW_CONN_RECONCILE_ALERTS": f"smtp://127.0.0.1:{mail.port}/?disable_ssl=true"
@@ -234,9 +239,11 @@ def test_a_refused_file_fails_its_own_task_and_every_province_still_runs(
     assert (output / "86" / "cases_86_2025Q4.xlsx").is_file()
 
     # the failed ingest task told the data team once, with the file, the quarter and the run
-    deployment.wait_for(lambda: len(mail.messages) > told_before, "the failure e-mail", 60)
+    # (beside the deadline's e-mail of this run, which test_a_run_past_its_deadline checks)
+    failures = lambda: [m for m in mail.messages[told_before:] if "thất bại" in m["subject"]]  # noqa: E731
+    deployment.wait_for(failures, "the failure e-mail", 60)
     time.sleep(5)  # and no second one
-    (told,) = mail.messages[told_before:]
+    (told,) = failures()
     body = told.get_body(("html",)).get_content()
     assert "ingest" in told["subject"] and roll.name in told["subject"], told["subject"]
     assert "2025Q4" in body and run_id in body and "du-lieu@bhxh.test" in told["to"]
@@ -269,3 +276,72 @@ def test_the_inspectors_pages_are_served_by_the_deployments_api_server(
     plugins = deployment.airflow_output("plugins", "--output", "json")
     listed = {plugin["name"]: plugin for plugin in json.loads(plugins)}
     assert "reconcile_web" in listed, plugins[:1000]
+
+
+def test_a_roll_not_in_by_its_due_day_e_mails_the_partner_and_province(
+    deployment: Deployment, landing: Path, mail: MailSink
+) -> None:
+    """feed_arrivals, run as of 6 April 2026, finds 2026Q1's tax and registry files of every
+    province but no roll of 82: its task fails at once and one e-mail names the quarter, the
+    province, the task and the roll's sender."""
+    for province in PROVINCES:
+        source, target = landing / "2025Q3" / province, landing / "2026Q1" / province
+        target.mkdir(parents=True, exist_ok=True)
+        for path in source.iterdir():
+            if not (province == "82" and path.name.startswith("roll")):
+                (target / path.name).write_bytes(path.read_bytes())
+    told_before = len(mail.messages)
+    run_id = deployment.trigger_dag("feed_arrivals", {"day": "2026-04-06"}, None, "chase")
+    with pytest.raises(DeploymentError, match="ended failed"):
+        deployment.wait_for_run(run_id, dag_id="feed_arrivals")
+    (task,) = deployment.task_instances(run_id, "feed_arrivals")
+    assert (task["task_id"], task["state"], task["try_number"]) == (
+        "chase_missing_feeds", "failed", 1)  # fmt: skip
+
+    # (a quarterly run's deadline e-mail may come in between: not this test's)
+    chased = lambda: [m for m in mail.messages[told_before:] if m not in _late(mail)]  # noqa: E731
+    deployment.wait_for(chased, "the missing-feed e-mail", 60)
+    time.sleep(5)  # and no second one
+    (told,) = chased()
+    body = told.get_body(("html",)).get_content()
+    subject = told["subject"]
+    assert "chase_missing_feeds" in subject and "tỉnh 82" in subject, subject
+    assert "2026Q1" in subject and "2026Q1" in body
+    assert "province 82: roll (Danh sách đơn vị BHXH)" in body, body
+    assert "province 86" not in body and "province 01" not in body
+
+
+def test_a_run_past_its_deadline_e_mails_once(deployment: Deployment, mail: MailSink) -> None:
+    """Every quarterly run that was still going a minute after it was queued (all of this
+    module's: each takes minutes) brought exactly one deadline e-mail, from the triggerer, with
+    its quarter and run; none arrived for another run."""
+    runs = [run for run in deployment.runs() if run["end_date"]]
+    if not runs:  # this test run on its own
+        deployment.wait_for_run(deployment.trigger("2025Q2", QUARTERS["2025Q2"]))
+        runs = [run for run in deployment.runs() if run["end_date"]]
+    for run in runs:
+        took = (_instant(run["end_date"]) - _instant(run["queued_at"])).total_seconds()
+        if took < DEADLINE_MINUTES * 60 + 30:  # too close to the deadline to say
+            continue
+        quarter, run_id = run["conf"]["quarter"], run["dag_run_id"]
+        deployment.wait_for(lambda r=run_id: [m for m in _late(mail) if r in _html(m)],
+                            f"the deadline e-mail of {run_id}", 120)  # fmt: skip
+        (told,) = [m for m in _late(mail) if run_id in _html(m)]
+        assert quarter in told["subject"] and "du-lieu@bhxh.test" in told["to"]
+        assert "the whole run" in _html(told)
+    run_ids = {run["dag_run_id"] for run in deployment.runs()}
+    late = _late(mail)
+    assert late, "no run took longer than its deadline: the test proved nothing"
+    assert all(any(r in _html(m) for r in run_ids) for m in late)
+
+
+def _late(mail: MailSink) -> list[EmailMessage]:
+    return [m for m in mail.messages if "quá hạn" in m["subject"]]
+
+
+def _html(message: EmailMessage) -> str:
+    return message.get_body(("html",)).get_content()
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

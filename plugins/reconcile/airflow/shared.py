@@ -35,3 +35,12 @@ def alerting() -> dict[str, Any]:
 
     notifiers = failure_notifiers(Settings.from_env().options)
     return {"on_failure_callback": notifiers} if notifiers else {}
+
+
+def deadline() -> Any:
+    """The quarterly DAG's ``deadline``: an e-mail when a run has not finished in the configured
+    time (``alerts.run_deadline_minutes``, reconcile.airflow.alerts); none when no one is told."""
+    from reconcile.airflow.alerts import run_deadline
+    from reconcile.settings import Settings
+
+    return run_deadline(Settings.from_env().options)

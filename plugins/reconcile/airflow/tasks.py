@@ -164,6 +164,35 @@ def verdict(summary: dict[str, Any]) -> dict[str, Any]:
     return no_retry_for_bad_input(check, summary)
 
 
+def chase_missing_feeds(context: dict[str, Any]) -> dict[str, Any]:
+    """Fail, so that the data team is e-mailed, when a partner's feed of the quarter before is
+    not in the landing folder by its due day (``reconcile.arrivals``); outside the days of the
+    chase, or with every file in, succeed and say so."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from reconcile.arrivals import FeedsMissing, check_arrivals
+
+    config = settings()
+    day = day_of(context)
+    params = context.get("params") or {}
+    quarter = Quarter.parse(params["quarter"]) if params.get("quarter") else None
+    try:
+        check = check_arrivals(config.options, config.landing_dir, day, quarter)
+    except ReconcileError as exc:
+        raise AirflowFailException(str(exc)) from exc
+    if check is None:
+        return {"day": day.isoformat(), "note": "no quarter's feeds are being chased today"}
+    if check.missing:
+        # the failure e-mail's subject and body read these (reconcile.airflow.alerts)
+        context.update(
+            province=", ".join(check.missing_provinces),
+            quarter=str(check.quarter),
+            alert=f"chưa nhận đủ tệp quý {check.quarter}",
+        )
+        raise AirflowFailException(str(FeedsMissing(check)))
+    return check.as_dict()
+
+
 # ---------------------------------------------------------------- enterprise_changes, outreach
 def day_of(context: dict[str, Any]) -> date:
     """The day a change-notices or outreach run is for: the ``day`` param (YYYY-MM-DD), else

@@ -15,7 +15,7 @@ port (the token is never sent elsewhere). Redirects are followed by this source,
 pointed: it is not followed, so the token is not sent there and no record from there is landed
 (a partner that moved must be given a new base URL, not followed to it). A page that fails for
 a reason that may pass (a timeout, a dropped connection, HTTP 408, 429 or 5xx) is asked again
-up to ``max_retries`` times with a growing, bounded pause; 401 and 403 fail at once with
+up to ``max_retries`` times (tenacity) with a growing, bounded pause; 401 and 403 fail at once with
 ``PartnerApiAuthError``, any other answer with ``PartnerApiError``. Errors name the URL and the
 status; the token appears in no log line and no error message.
 
@@ -42,6 +42,13 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import requests
 from requests.auth import AuthBase
 from requests.utils import requote_uri
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from reconcile.feeds.spec import FEEDS, feed_of_file_name, specs
 from reconcile.landing import safe_file_name, sha256_of
@@ -70,6 +77,21 @@ class PartnerApiError(Exception):
 
 class PartnerApiAuthError(PartnerApiError):
     """The API refused the bearer token (HTTP 401 or 403): asking again will not help."""
+
+
+class _MayPass(Exception):
+    """One attempt failed for a reason that may pass (a timeout, a dropped connection, HTTP 408,
+    429 or 5xx): tenacity asks again; the last one becomes ``PartnerApiError``. Holds the URL
+    and the fault already scrubbed of the token, and the answer's ``Retry-After`` if any."""
+
+    def __init__(
+        self, shown: str, fault: str, status: int | None = None, retry_after: str | None = None
+    ) -> None:
+        super().__init__(shown, fault, status)
+        self.shown = shown
+        self.fault = fault
+        self.status = status
+        self.retry_after = retry_after
 
 
 class _BearerAuth(AuthBase):
@@ -308,53 +330,69 @@ class HttpApiSource:
         return next_url
 
     def _get_page(self, url: str) -> tuple[dict[str, Any], requests.Response]:
-        """One page's JSON body, asking again (bounded) while the failure may pass."""
+        """One page's JSON body, asking again (bounded, through tenacity) while the failure may
+        pass: a timeout, a dropped connection, HTTP 408, 429 or 5xx. Anything else fails at once."""
         attempts = self.max_retries + 1
         shown = self._show(url)
-        for attempt in range(1, attempts + 1):
-            response: requests.Response | None = None
-            try:
-                response = self._get_following_redirects(url)
-            except (
-                requests.Timeout,
-                requests.ConnectionError,
-                requests.exceptions.ChunkedEncodingError,
-            ) as exc:
-                status, fault = None, self._describe(exc)
-            except requests.RequestException as exc:
-                raise PartnerApiError(shown, self._describe(exc)) from None
-            else:
-                status = response.status_code
-                if status in (401, 403):
-                    raise PartnerApiAuthError(
-                        shown,
-                        "the partner API refused the bearer token (check the token in the "
-                        "connection's password or extra 'token')",
-                        status,
-                    )
-                if 200 <= status < 300:
-                    return self._body(shown, response), response
-                fault = f"{response.reason or 'error'}{self._snippet(response)}"
-                if status < 500 and status not in RETRYABLE_STATUSES:
-                    raise PartnerApiError(shown, fault, status)
-            if attempt == attempts:
-                raise PartnerApiError(
-                    shown,
-                    f"{fault}; gave up after {attempts} attempt{'s' if attempts > 1 else ''}",
-                    status,
-                )
-            delay = self._delay(attempt, response)
-            log.warning(
-                "%s: %s%s (attempt %d of %d); asking again in %.1f s",
+        retrying = Retrying(
+            stop=stop_after_attempt(attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(_MayPass),
+            sleep=self._sleep,
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        try:
+            return retrying(self._try_page, url, shown)
+        except _MayPass as last:
+            raise PartnerApiError(
                 shown,
-                f"HTTP {status} " if status is not None else "",
-                fault,
-                attempt,
-                attempts,
-                delay,
+                f"{last.fault}; gave up after {attempts} attempt{'s' if attempts > 1 else ''}",
+                last.status,
+            ) from None
+
+    def _try_page(self, url: str, shown: str) -> tuple[dict[str, Any], requests.Response]:
+        """One attempt: the page, ``_MayPass`` for a failure worth asking again, or
+        ``PartnerApiError`` (``PartnerApiAuthError`` for 401 and 403) for one that is not."""
+        try:
+            response = self._get_following_redirects(url)
+        except (
+            requests.Timeout,
+            requests.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+        ) as exc:
+            raise _MayPass(shown, self._describe(exc)) from None
+        except requests.RequestException as exc:
+            raise PartnerApiError(shown, self._describe(exc)) from None
+        status = response.status_code
+        if status in (401, 403):
+            raise PartnerApiAuthError(
+                shown,
+                "the partner API refused the bearer token (check the token in the "
+                "connection's password or extra 'token')",
+                status,
             )
-            self._sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+        if 200 <= status < 300:
+            return self._body(shown, response), response
+        fault = f"{response.reason or 'error'}{self._snippet(response)}"
+        if status < 500 and status not in RETRYABLE_STATUSES:
+            raise PartnerApiError(shown, fault, status)
+        raise _MayPass(shown, fault, status, response.headers.get("Retry-After"))
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        """tenacity's ``before_sleep``: one WARNING per retry, naming the scrubbed URL only."""
+        failure = state.outcome.exception() if state.outcome is not None else None
+        if not isinstance(failure, _MayPass):  # pragma: no cover - only _MayPass is retried
+            return
+        log.warning(
+            "%s: %s%s (attempt %d of %d); asking again in %.1f s",
+            failure.shown,
+            f"HTTP {failure.status} " if failure.status is not None else "",
+            failure.fault,
+            state.attempt_number,
+            self.max_retries + 1,
+            state.upcoming_sleep,
+        )
 
     def _get_following_redirects(self, url: str) -> requests.Response:
         """The answer for ``url`` after any redirects on the base URL's scheme, host and port.
@@ -421,9 +459,12 @@ class HttpApiSource:
                 )
         return body
 
-    def _delay(self, attempt: int, response: requests.Response | None) -> float:
-        delay = self.backoff * 2 ** (attempt - 1)
-        retry_after = response.headers.get("Retry-After") if response is not None else None
+    def _wait(self, state: RetryCallState) -> float:
+        """tenacity's ``wait``: ``backoff × 2^(n-1)`` after the n-th attempt, or the answer's
+        numeric ``Retry-After`` when that is longer, never more than ``max_backoff``."""
+        delay = wait_exponential(multiplier=self.backoff, max=self.max_backoff)(state)
+        failure = state.outcome.exception() if state.outcome is not None else None
+        retry_after = failure.retry_after if isinstance(failure, _MayPass) else None
         if retry_after and retry_after.strip().isdigit():
             delay = max(delay, float(retry_after))
         return min(delay, self.max_backoff)

@@ -5,7 +5,8 @@ none at first, the notices recorded after it, the last page naming the next ``cu
 answers ``{"records": [...], "next_page": N+1 | null}`` (or a ``next`` URL, or a ``Link``
 header, by ``paging``). Switches make it misbehave: ``refuse_token`` (401, or ``refuse_status``),
 ``fail_once`` (pages answering 500 the first time), ``fail_always`` (pages always answering
-500), ``slow_once`` (pages answering late the first time, by that many seconds),
+500; ``fail_status`` makes it another status, ``retry_after`` adds a ``Retry-After`` header),
+``slow_once`` (pages answering late the first time, by that many seconds),
 ``redirect_pages`` (pages answering 302 to a ``Location`` built from a template; the request
 that follows it carries ``redirected=1`` and is answered normally). ``require_token=False``
 makes a server that answers anyone: the stranger a redirect may lead to, whose records must
@@ -49,6 +50,8 @@ class FakePartnerApi:
     refuse_status: int = 401
     fail_once: set[int] = field(default_factory=set)
     fail_always: set[int] = field(default_factory=set)
+    fail_status: int = 500  # the status of a failing page (fail_once, fail_always)
+    retry_after: str | None = None  # a Retry-After header sent with a failing page
     slow_once: dict[int, float] = field(default_factory=dict)
     # page -> Location template; "{query}" becomes the request's query plus redirected=1
     redirect_pages: dict[int, str] = field(default_factory=dict)
@@ -110,7 +113,8 @@ class FakePartnerApi:
             first_time = (feed, page) not in self._answered
             self._answered.add((feed, page))
         if page in self.fail_always or (page in self.fail_once and first_time):
-            return 500, {"error": "internal error"}, {}, 0.0
+            failing = {"Retry-After": self.retry_after} if self.retry_after is not None else {}
+            return self.fail_status, {"error": "internal error"}, failing, 0.0
         delay = self.slow_once.get(page, 0.0) if first_time else 0.0
         rows = self.records[feed]
         if notices:

@@ -246,6 +246,113 @@ def test_a_server_that_is_gone_fails_clearly(session: requests.Session) -> None:
     assert "ConnectionError" in str(caught.value) and TOKEN not in str(caught.value)
 
 
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
+def test_every_status_that_may_pass_is_asked_again(
+    api: FakePartnerApi, session: requests.Session, status: int
+) -> None:
+    api.fail_once, api.fail_status = {2}, status
+    pauses: list[float] = []
+    records = list(
+        _source(api, session, backoff=0.5, sleep=pauses.append).fetch("tax", QUARTER, PROVINCE)
+    )
+    assert records == _numbered(11)
+    assert [s.status for s in api.requests_for(2)] == [status, 200]
+    assert pauses == [0.5]
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "backoff", "max_backoff", "expected"),
+    [
+        ("7", 1.0, 30.0, [7.0, 7.0]),  # longer than the back-off: the partner's pause
+        ("1", 2.0, 30.0, [2.0, 4.0]),  # shorter: the back-off
+        ("120", 1.0, 10.0, [10.0, 10.0]),  # longer than max_backoff: the cap
+        ("Wed, 21 Oct 2026 07:28:00 GMT", 1.0, 30.0, [1.0, 2.0]),  # a date: not read
+        ("", 1.0, 30.0, [1.0, 2.0]),  # empty: not read
+    ],
+)
+def test_retry_after_lengthens_the_pause_within_the_cap(
+    api: FakePartnerApi,
+    session: requests.Session,
+    retry_after: str,
+    backoff: float,
+    max_backoff: float,
+    expected: list[float],
+) -> None:
+    api.fail_always, api.fail_status, api.retry_after = {1}, 429, retry_after
+    pauses: list[float] = []
+    source = _source(
+        api, session, max_retries=2, backoff=backoff, max_backoff=max_backoff, sleep=pauses.append
+    )
+    with pytest.raises(PartnerApiError, match="gave up after 3 attempts") as caught:
+        list(source.fetch("tax", QUARTER, PROVINCE))
+    assert caught.value.status == 429 and "HTTP 429" in str(caught.value)
+    assert pauses == expected
+    assert len(api.requests_for(1)) == 3
+
+
+def test_the_back_off_grows_up_to_max_backoff_and_stays_there(
+    api: FakePartnerApi, session: requests.Session
+) -> None:
+    api.fail_always = {1}
+    pauses: list[float] = []
+    source = _source(api, session, max_retries=6, backoff=0.5, max_backoff=5.0, sleep=pauses.append)
+    with pytest.raises(PartnerApiError, match="gave up after 7 attempts"):
+        list(source.fetch("tax", QUARTER, PROVINCE))
+    assert pauses == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]
+
+
+@pytest.mark.parametrize("status", [400, 404, 409, 422])
+def test_a_client_error_fails_at_once_without_a_retry(
+    api: FakePartnerApi, session: requests.Session, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.fail_always, api.fail_status = {1}, status
+    pauses: list[float] = []
+    source = _source(api, session, max_retries=3, backoff=1.0, sleep=pauses.append)
+    with caplog.at_level(logging.DEBUG), pytest.raises(PartnerApiError) as caught:
+        list(source.fetch("tax", QUARTER, PROVINCE))
+    assert not isinstance(caught.value, PartnerApiAuthError)
+    assert caught.value.status == status and f"HTTP {status}" in str(caught.value)
+    assert "page=1" in caught.value.url and "gave up" not in str(caught.value)
+    assert len(api.seen) == 1 and pauses == []
+    assert "asking again" not in caplog.text and TOKEN not in caplog.text
+
+
+def test_a_feed_the_api_does_not_know_is_a_404_not_retried(
+    api: FakePartnerApi, session: requests.Session
+) -> None:
+    pauses: list[float] = []
+    source = _source(api, session, max_retries=3, sleep=pauses.append)
+    with pytest.raises(PartnerApiError, match="HTTP 404") as caught:
+        list(source.fetch("registry", QUARTER, PROVINCE))  # the fake serves only tax
+    assert caught.value.status == 404 and "/registry?" in caught.value.url
+    assert len(api.seen) == 1 and pauses == []
+
+
+def test_no_retries_means_one_attempt(api: FakePartnerApi, session: requests.Session) -> None:
+    api.fail_always = {1}
+    pauses: list[float] = []
+    source = _source(api, session, max_retries=0, sleep=pauses.append)
+    with pytest.raises(PartnerApiError, match=r"gave up after 1 attempt$"):
+        list(source.fetch("tax", QUARTER, PROVINCE))
+    assert len(api.seen) == 1 and pauses == []
+
+
+def test_a_retry_logs_a_warning_naming_the_url_never_the_token(
+    api: FakePartnerApi, session: requests.Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.fail_once, api.fail_status, api.retry_after = {2}, 503, "3"
+    pauses: list[float] = []
+    with caplog.at_level(logging.DEBUG):
+        list(_source(api, session, sleep=pauses.append).fetch("tax", QUARTER, PROVINCE))
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    message = warnings[0].getMessage()
+    assert message.startswith(f"{api.base_url}/tax?") and "page=2" in message
+    assert "HTTP 503" in message and "attempt 1 of 4" in message and "in 3.0 s" in message
+    assert pauses == [3.0]
+    assert TOKEN not in caplog.text and "Bearer" not in caplog.text
+
+
 def test_a_bad_feed_or_province_is_refused_before_any_request(
     api: FakePartnerApi, session: requests.Session
 ) -> None:
