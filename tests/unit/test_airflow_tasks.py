@@ -27,3 +27,22 @@ def test_a_mapped_task_is_named_through_its_context() -> None:
     name_map_index(context, province="82")
     assert context == {"province": "82"}
     name_map_index(None, province="82")  # outside Airflow (the CLI): nothing to name
+
+
+def test_a_partner_api_refusal_fails_the_task_at_once_and_an_outage_is_retried() -> None:
+    import pytest
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from reconcile.airflow.tasks import no_retry_for_bad_input
+    from reconcile.sources.http_api import PartnerApiAuthError, PartnerApiError
+
+    def refused() -> None:
+        raise PartnerApiAuthError("https://api/tax", "the token was refused", 401)
+
+    def down() -> None:
+        raise PartnerApiError("https://api/tax", "gave up after 4 attempts", 503, retryable=True)
+
+    with pytest.raises(AirflowFailException, match="HTTP 401"):
+        no_retry_for_bad_input(refused)
+    with pytest.raises(PartnerApiError, match="HTTP 503"):  # Airflow's retries still apply
+        no_retry_for_bad_input(down)

@@ -74,7 +74,10 @@ def fetch_from_api(quarter: str) -> dict[str, Any]:
     with PartnerApiHook().get_conn() as source:
         for feed in feeds:
             for province in provinces:
-                written.append(str(source.land_to(config.landing_dir, feed, quarter, province)))
+                landed = no_retry_for_bad_input(
+                    source.land_to, config.landing_dir, feed, quarter, province
+                )
+                written.append(str(landed))
     return {"fetched": written}
 
 
@@ -236,4 +239,4 @@ def fetch_changes(day: str) -> dict[str, Any]:
     from reconcile.history.steps import fetch_changes as fetch
 
     with PartnerApiHook().get_conn() as source:
-        return fetch(config, date.fromisoformat(day), source)
+        return no_retry_for_bad_input(fetch, config, date.fromisoformat(day), source)

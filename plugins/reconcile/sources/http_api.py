@@ -50,6 +50,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from reconcile.errors import ReconcileError
 from reconcile.feeds.spec import FEEDS, feed_of_file_name, specs
 from reconcile.landing import safe_file_name, sha256_of
 from reconcile.quarter import Quarter
@@ -64,13 +65,21 @@ CHANGES_FEED = "changes"  # GET {base_url}/changes?since=<cursor>&page=N&page_si
 MAX_REDIRECTS = 5  # same-origin hops for one page; requests' own default (30) hides a loop long
 
 
-class PartnerApiError(Exception):
-    """The partner API could not give the records: names the URL, the status and the fault."""
+class PartnerApiError(ReconcileError):
+    """The partner API could not give the records: names the URL, the status and the fault.
 
-    def __init__(self, url: str, fault: str, status: int | None = None) -> None:
+    ``retryable`` when the failure may pass (timeouts, 408, 429, 5xx still failing after this
+    source's own retries): the task is tried again later. A refusal (401, 403, 404, a body
+    that is no JSON) is not: the same question gets the same answer, so the task fails at once.
+    """
+
+    def __init__(
+        self, url: str, fault: str, status: int | None = None, retryable: bool = False
+    ) -> None:
         self.url = url
         self.status = status
         self.fault = fault
+        self.retryable = retryable
         where = f" (HTTP {status})" if status is not None else ""
         super().__init__(f"{url}{where}: {fault}")
 
@@ -349,6 +358,7 @@ class HttpApiSource:
                 shown,
                 f"{last.fault}; gave up after {attempts} attempt{'s' if attempts > 1 else ''}",
                 last.status,
+                retryable=True,
             ) from None
 
     def _try_page(self, url: str, shown: str) -> tuple[dict[str, Any], requests.Response]:

@@ -195,9 +195,10 @@ def test_a_refused_token_fails_at_once_naming_url_and_status_not_the_token(
 
 def test_a_wrong_token_is_refused(api: FakePartnerApi, session: requests.Session) -> None:
     source = HttpApiSource(api.base_url, "not-the-token", session=session, backoff=0.0)
-    with pytest.raises(PartnerApiAuthError, match="HTTP 401"):
+    with pytest.raises(PartnerApiAuthError, match="HTTP 401") as caught:
         list(source.fetch("tax", QUARTER, PROVINCE))
     assert [s.token_ok for s in api.seen] == [False]
+    assert caught.value.retryable is False
 
 
 def test_a_page_failing_once_is_asked_again_and_nothing_is_lost(
@@ -244,6 +245,7 @@ def test_a_server_that_is_gone_fails_clearly(session: requests.Session) -> None:
     with pytest.raises(PartnerApiError, match="gave up after 2 attempts") as caught:
         list(source.fetch("tax", QUARTER, PROVINCE))
     assert "ConnectionError" in str(caught.value) and TOKEN not in str(caught.value)
+    assert caught.value.retryable is True  # the partner may be back when Airflow tries again
 
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
@@ -315,6 +317,7 @@ def test_a_client_error_fails_at_once_without_a_retry(
     assert "page=1" in caught.value.url and "gave up" not in str(caught.value)
     assert len(api.seen) == 1 and pauses == []
     assert "asking again" not in caplog.text and TOKEN not in caplog.text
+    assert caught.value.retryable is False  # the DAG's task fails at once, no Airflow retry
 
 
 def test_a_feed_the_api_does_not_know_is_a_404_not_retried(
