@@ -46,3 +46,30 @@ def test_a_partner_api_refusal_fails_the_task_at_once_and_an_outage_is_retried()
         no_retry_for_bad_input(refused)
     with pytest.raises(PartnerApiError, match="HTTP 503"):  # Airflow's retries still apply
         no_retry_for_bad_input(down)
+
+
+def test_every_task_body_fails_at_once_on_a_bad_setting(tmp_path, monkeypatch) -> None:
+    """A misspelt setting, found by whichever task reads the settings first, fails that task
+    without Airflow's retries: the same file gives the same error."""
+    import inspect
+
+    import pytest
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from reconcile.airflow import tasks
+
+    bodies = [
+        tasks.decide_quarter, tasks.fetch_from_api, tasks.land, tasks.ingest,
+        tasks.chosen_provinces, tasks.load, tasks.link, tasks.rules, tasks.publish,
+        tasks.summarise, tasks.verdict, tasks.chase_missing_feeds, tasks.land_changes,
+        tasks.update_history, tasks.publish_outreach, tasks.fetch_changes, tasks.day_of,
+    ]  # fmt: skip
+    assert all(hasattr(body, "__wrapped__") for body in bodies)
+    config = tmp_path / "reconcile.yaml"
+    config.write_text("provinces: ['99']\n", encoding="utf-8")
+    monkeypatch.setenv("RECONCILE_CONFIG", str(config))
+    with pytest.raises(AirflowFailException, match="99"):
+        tasks.land("2025Q3")
+    with pytest.raises(AirflowFailException, match="YYYY-MM-DD"):
+        tasks.day_of({"params": {"day": "2025-13-40"}})
+    assert inspect.signature(tasks.load) == inspect.signature(tasks.load.__wrapped__)

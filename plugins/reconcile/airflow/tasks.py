@@ -6,18 +6,20 @@ functions, when a task runs, never when the scheduler parses the DAG file.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from reconcile.errors import ReconcileError
+from reconcile.errors import ReconcileError, UsageError
 from reconcile.quarter import LOCAL_TZ, Quarter, resolve_quarter
 from reconcile.settings import Settings
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
-def no_retry_for_bad_input(step: Callable[..., T], *args: Any) -> T:
+def no_retry_for_bad_input(step: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a step; an error that no retry can fix (a refused file) fails the task at once.
 
     Airflow retries a failed task (two retries here); for a partner's bad file that is only
@@ -25,13 +27,24 @@ def no_retry_for_bad_input(step: Callable[..., T], *args: Any) -> T:
     else (a database restarting, a worker lost) keeps Airflow's retries.
     """
     try:
-        return step(*args)
+        return step(*args, **kwargs)
     except ReconcileError as exc:
         if exc.retryable:
             raise
         from airflow.sdk.exceptions import AirflowFailException
 
         raise AirflowFailException(str(exc)) from exc
+
+
+def task_boundary(body: Callable[P, T]) -> Callable[P, T]:
+    """Every task body below runs through ``no_retry_for_bad_input``: a bad setting, a bad
+    param or a refused file fails its task at once, whichever step finds it."""
+
+    @functools.wraps(body)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return no_retry_for_bad_input(body, *args, **kwargs)
+
+    return run
 
 
 def settings() -> Settings:
@@ -47,6 +60,7 @@ def quarter_of(context: dict[str, Any]) -> Quarter:
     return resolve_quarter(params.get("quarter"), context.get("logical_date"))
 
 
+@task_boundary
 def decide_quarter(context: dict[str, Any]) -> str:
     from reconcile.steps import start_run
 
@@ -55,6 +69,7 @@ def decide_quarter(context: dict[str, Any]) -> str:
     return str(quarter)
 
 
+@task_boundary
 def fetch_from_api(quarter: str) -> dict[str, Any]:
     """Land the feeds a partner serves over HTTP (``partner_api`` in the settings), if any.
 
@@ -74,13 +89,11 @@ def fetch_from_api(quarter: str) -> dict[str, Any]:
     with PartnerApiHook().get_conn() as source:
         for feed in feeds:
             for province in provinces:
-                landed = no_retry_for_bad_input(
-                    source.land_to, config.landing_dir, feed, quarter, province
-                )
-                written.append(str(landed))
+                written.append(str(source.land_to(config.landing_dir, feed, quarter, province)))
     return {"fetched": written}
 
 
+@task_boundary
 def land(quarter: str) -> dict[str, Any]:
     from reconcile.airflow.hooks import LandingZoneHook
     from reconcile.steps import land as land_files
@@ -98,6 +111,7 @@ def name_map_index(context: dict[str, Any] | None, **names: object) -> None:
         context.update(names)
 
 
+@task_boundary
 def ingest(file_id: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     from reconcile.steps import ingest as ingest_file
     from reconcile.warehouse import feed_files
@@ -106,9 +120,10 @@ def ingest(file_id: str, context: dict[str, Any] | None = None) -> dict[str, Any
     config = settings()
     with get_engine(config.warehouse_url).connect() as conn:
         name_map_index(context, file_name=feed_files.file_name_of(conn, file_id) or file_id)
-    return no_retry_for_bad_input(ingest_file, config, file_id)
+    return ingest_file(config, file_id)
 
 
+@task_boundary
 def chosen_provinces(landing: dict[str, Any], context: dict[str, Any]) -> list[str]:
     """The provinces to run: the ``provinces`` param's (checked against the 34 codes), else
     every province with files this quarter."""
@@ -126,6 +141,7 @@ def chosen_provinces(landing: dict[str, Any], context: dict[str, Any]) -> list[s
         raise AirflowFailException(f"the provinces param: {exc}") from exc
 
 
+@task_boundary
 def load(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     from reconcile.steps import load as load_partition
 
@@ -133,6 +149,7 @@ def load(province: str, quarter: str, context: dict[str, Any] | None = None) -> 
     return load_partition(settings(), Quarter.parse(quarter), province)
 
 
+@task_boundary
 def link(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     from reconcile.steps import link as link_partition
 
@@ -140,6 +157,7 @@ def link(province: str, quarter: str, context: dict[str, Any] | None = None) -> 
     return link_partition(settings(), Quarter.parse(quarter), province)
 
 
+@task_boundary
 def rules(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     from reconcile.steps import apply_rules
 
@@ -147,6 +165,7 @@ def rules(province: str, quarter: str, context: dict[str, Any] | None = None) ->
     return apply_rules(settings(), Quarter.parse(quarter), province)
 
 
+@task_boundary
 def publish(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
     from reconcile.steps import publish as publish_partition
 
@@ -154,35 +173,33 @@ def publish(province: str, quarter: str, context: dict[str, Any] | None = None) 
     return publish_partition(settings(), Quarter.parse(quarter), province)
 
 
+@task_boundary
 def summarise(quarter: str, landing: dict[str, Any] | None, run_id: str) -> dict[str, Any]:
     from reconcile.steps import summarise as write_summary
 
     return write_summary(settings(), Quarter.parse(quarter), run_id, landing)
 
 
+@task_boundary
 def verdict(summary: dict[str, Any]) -> dict[str, Any]:
     """Fail the run, once everything is published, if a file was refused or a province blocked."""
     from reconcile.steps import verdict as check
 
-    return no_retry_for_bad_input(check, summary)
+    return check(summary)
 
 
+@task_boundary
 def chase_missing_feeds(context: dict[str, Any]) -> dict[str, Any]:
     """Fail, so that the data team is e-mailed, when a partner's feed of the quarter before is
     not in the landing folder by its due day (``reconcile.arrivals``); outside the days of the
     chase, or with every file in, succeed and say so."""
-    from airflow.sdk.exceptions import AirflowFailException
-
     from reconcile.arrivals import FeedsMissing, check_arrivals
 
     config = settings()
     day = day_of(context)
     params = context.get("params") or {}
     quarter = Quarter.parse(params["quarter"]) if params.get("quarter") else None
-    try:
-        check = check_arrivals(config.options, config.landing_dir, day, quarter)
-    except ReconcileError as exc:
-        raise AirflowFailException(str(exc)) from exc
+    check = check_arrivals(config.options, config.landing_dir, day, quarter)
     if check is None:
         return {"day": day.isoformat(), "note": "no quarter's feeds are being chased today"}
     if check.missing:
@@ -192,42 +209,52 @@ def chase_missing_feeds(context: dict[str, Any]) -> dict[str, Any]:
             quarter=str(check.quarter),
             alert=f"chưa nhận đủ tệp quý {check.quarter}",
         )
-        raise AirflowFailException(str(FeedsMissing(check)))
+        raise FeedsMissing(check)  # not retryable: fails the task at once
     return check.as_dict()
 
 
 # ---------------------------------------------------------------- enterprise_changes, outreach
+@task_boundary
 def day_of(context: dict[str, Any]) -> date:
     """The day a change-notices or outreach run is for: the ``day`` param (YYYY-MM-DD), else
     the run's logical date in Vietnam (a run at 07:00 on the 5th takes the notices up to the
     5th)."""
     params = context.get("params") or {}
     if params.get("day"):
-        return date.fromisoformat(str(params["day"]))
+        try:
+            return date.fromisoformat(str(params["day"]))
+        except ValueError:
+            raise UsageError(
+                f"the day param {params['day']!r} is not a date: write it YYYY-MM-DD"
+            ) from None
     logical = context.get("logical_date") or context.get("run_after")
     if logical is None:
-        raise ValueError("a manual run without a logical date needs the day param (YYYY-MM-DD)")
+        raise UsageError("a manual run without a logical date needs the day param (YYYY-MM-DD)")
     return logical.astimezone(LOCAL_TZ).date() if hasattr(logical, "astimezone") else logical
 
 
+@task_boundary
 def land_changes(day: str) -> dict[str, Any]:
     from reconcile.history.steps import land_changes as land_notices
 
     return land_notices(settings(), date.fromisoformat(day))
 
 
+@task_boundary
 def update_history(file_ids: list[str]) -> dict[str, Any]:
     from reconcile.history.steps import update_history as rebuild
 
     return rebuild(settings(), file_ids)
 
 
+@task_boundary
 def publish_outreach(day: str) -> dict[str, Any]:
     from reconcile.history.steps import publish_outreach as publish_lists
 
     return publish_lists(settings(), date.fromisoformat(day))
 
 
+@task_boundary
 def fetch_changes(day: str) -> dict[str, Any]:
     """The partner API's change notices (``partner_api: {changes: true}`` in the settings, the
     ``reconcile_partner_api`` connection), from the cursor kept in the warehouse; nothing
@@ -239,4 +266,4 @@ def fetch_changes(day: str) -> dict[str, Any]:
     from reconcile.history.steps import fetch_changes as fetch
 
     with PartnerApiHook().get_conn() as source:
-        return no_retry_for_bad_input(fetch, config, date.fromisoformat(day), source)
+        return fetch(config, date.fromisoformat(day), source)
