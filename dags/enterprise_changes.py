@@ -47,6 +47,11 @@ from reconcile.quarter import LOCAL_TZ
     doc_md=__doc__,
 )
 def enterprise_changes() -> None:
+    # the warehouse's tables brought to this code's version first (Alembic migrations)
+    @task
+    def upgrade_warehouse() -> dict:
+        return steps.upgrade_warehouse()
+
     @task
     def decide_day() -> str:
         return steps.day_of(get_current_context()).isoformat()
@@ -74,6 +79,7 @@ def enterprise_changes() -> None:
         return steps.update_history(landing["to_ingest"])
 
     day = decide_day()
+    upgrade_warehouse() >> day
     landing = land(day)
     fetch_from_api(day) >> landing
     ingested = ingest.expand(file_id=files_to_ingest(landing))

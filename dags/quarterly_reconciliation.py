@@ -5,7 +5,7 @@ Fires on the 10th of January, April, July and October (Asia/Ho_Chi_Minh) and pro
 quarter that has just closed; a manual run takes the quarter from the `quarter` param
 (`2025Q3`). The quarter is decided once, in the first task (`reconcile.quarter`).
 
-fetch (partner API, if configured) → land → ingest (mapped over files: read, validate, quarantine, stage) → per province (mapped):
+upgrade the warehouse (migrations) → decide the quarter → fetch (partner API, if configured) → land → ingest (mapped over files: read, validate, quarantine, stage) → per province (mapped):
 load → link → rules → publish → summary → verdict. Data moves through the warehouse; XCom carries
 only file ids, provinces and small summaries. Every step replaces its own partition, so a
 rerun of any task gives the same rows. The work is in the `reconcile` package (`plugins/`).
@@ -78,6 +78,11 @@ RUN_TIMEOUT = timedelta(hours=12)
     doc_md=__doc__,
 )
 def quarterly_reconciliation() -> None:
+    # the warehouse's tables brought to this code's version first (Alembic migrations)
+    @task
+    def upgrade_warehouse() -> dict:
+        return steps.upgrade_warehouse()
+
     @task
     def decide_quarter() -> str:
         return steps.decide_quarter(get_current_context())
@@ -141,6 +146,7 @@ def quarterly_reconciliation() -> None:
         return steps.verdict(summary)
 
     quarter = decide_quarter()
+    upgrade_warehouse() >> quarter
     landing = land(quarter)
     fetch_from_api(quarter) >> landing
     ingested = ingest.expand(file_id=files_to_ingest(landing))

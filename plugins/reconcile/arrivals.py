@@ -115,7 +115,12 @@ def expected_provinces(
     configured = options.get("provinces") or []
     if configured:
         return sorted(configured)
-    seen = {f.province for q in (quarter, quarter.previous()) for f in zone.list_files(q)}
+    seen = {
+        f.province
+        for q in (quarter, quarter.previous())
+        if (zone.root / str(q)).is_dir()
+        for f in zone.list_files(q)
+    }
     return sorted(seen)
 
 

@@ -8,12 +8,12 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from reconcile.errors import QuarterIncomplete, ReconcileError, UsageError
-from reconcile.quarter import Quarter
+from reconcile.quarter import LOCAL_TZ, Quarter
 from reconcile.settings import Settings
 from reconcile.text.admin_units import check_province
 
@@ -216,6 +216,84 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    """The warehouse's schema version: upgrade it, say where it is, or draft a migration."""
+    from reconcile.warehouse import migrate
+
+    if args.action == "revision":
+        path = migrate.new_revision(args.message, args.warehouse)
+        print(f"new migration {path}: read it and edit it before committing it")
+        return 0
+    from reconcile.warehouse.engine import make_engine
+
+    url = _warehouse_of_db_command(args)
+    print(f"warehouse {migrate.warehouse_url_shown(url)}")
+    engine = make_engine(url)
+    try:
+        if args.action == "upgrade":
+            before = migrate.current_revision(engine)
+            applied = migrate.upgrade(engine)
+            if before is None and applied == migrate.revisions():
+                print(f"new warehouse: created at {applied[-1]} (head)")
+            else:
+                for revision in applied:
+                    print(f"applied {revision}")
+            if not applied:
+                print(f"warehouse already at {migrate.head_revision()}")
+            return 0
+        current = migrate.current_revision(engine)
+        head = migrate.head_revision()
+        if current == head:
+            print(f"at {current} (head)")
+        elif current is None:
+            print(f"no version (empty, or made before migrations); head is {head}: run db upgrade")
+        elif current in migrate.revisions():
+            print(f"at {current}, behind head {head}: run db upgrade")
+        else:
+            print(f"at {current}, unknown to this code (head {head}): made by a newer version")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _warehouse_of_db_command(args: argparse.Namespace) -> str:
+    """``--warehouse``; else the Airflow connection named by RECONCILE_WAREHOUSE_CONN_ID (as the
+    DAG's tasks take it: compose's airflow-init must migrate the warehouse the tasks will use);
+    else RECONCILE_WAREHOUSE_URL or the bundled SQLite file."""
+    if getattr(args, "warehouse", None):
+        return str(args.warehouse)
+    if os.environ.get("RECONCILE_WAREHOUSE_CONN_ID"):
+        from reconcile.airflow.hooks import warehouse_url_from_connection
+
+        url = warehouse_url_from_connection()
+        if url:
+            return url
+    return _settings(args).warehouse_url
+
+
+def cmd_arrivals(args: argparse.Namespace) -> int:
+    """Which partner feeds have not arrived (the feed_arrivals DAG's check, by hand)."""
+    from reconcile.arrivals import check_arrivals
+
+    settings = _settings(args)
+    day = args.day or datetime.now(LOCAL_TZ).date()
+    quarter = Quarter.parse(args.quarter) if args.quarter else None
+    check = check_arrivals(settings.options, settings.landing_dir, day, quarter)
+    if check is None:
+        print(
+            f"{day:%d/%m/%Y}: no quarter's feeds are due (they are due from day "
+            f"{settings.options.get('feeds_due_day', 5)} of the month after a quarter); "
+            "give --quarter to check one anyway"
+        )
+        return 0
+    print(f"quarter {check.quarter}, due {check.due:%d/%m/%Y}, looked in {check.folder}")
+    for province in check.provinces:
+        missing = [m for m in check.missing if m.province == province]
+        said = ", ".join(f"{m.feed} ({m.partner})" for m in missing) or "all in"
+        print(f"  {province}: {'missing ' if missing else ''}{said}")
+    return EXIT_INCOMPLETE if check.missing else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m reconcile", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -267,6 +345,41 @@ def build_parser() -> argparse.ArgumentParser:
     files_retry.add_argument("file_id", help="the file's id, or its first 6+ hex digits")
     _add_location_options(files_retry)
     files.set_defaults(func=cmd_files)
+
+    db = sub.add_parser(
+        "db", help="the warehouse's schema version (docs/migrations.md): upgrade, current, revision"
+    )
+    db_sub = db.add_subparsers(dest="action", required=True)
+    db_upgrade = db_sub.add_parser(
+        "upgrade", help="bring the warehouse to this code's schema (creates a new one)"
+    )
+    db_upgrade.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default: RECONCILE_WAREHOUSE_URL or var/warehouse.db)"
+    )
+    db_current = db_sub.add_parser("current", help="the warehouse's revision and this code's head")
+    db_current.add_argument(
+        "--warehouse", help="SQLAlchemy URL (default: RECONCILE_WAREHOUSE_URL or var/warehouse.db)"
+    )
+    db_revision = db_sub.add_parser(
+        "revision",
+        help="draft the next migration from schema.py's changes (autogenerate), for developers",
+    )
+    db_revision.add_argument("-m", "--message", required=True, help="what the migration does")
+    db_revision.add_argument(
+        "--warehouse",
+        help="compare against this database (empty, or at head) instead of a scratch SQLite "
+        "file; PostgreSQL also sees comment changes",
+    )
+    db.set_defaults(func=cmd_db)
+
+    arrivals = sub.add_parser(
+        "arrivals",
+        help="which partner feeds have not arrived by their due day (exit 3 if any is missing)",
+    )
+    arrivals.add_argument("--day", type=day_arg, help="as of this day, YYYY-MM-DD (default: today)")
+    arrivals.add_argument("--quarter", type=quarter_arg, help="this quarter (default: the one due)")
+    _add_location_options(arrivals)
+    arrivals.set_defaults(func=cmd_arrivals)
 
     synth = sub.add_parser("synth", help="generate realistic feeds with ground truth")
     synth.add_argument(
@@ -453,6 +566,14 @@ def quarter_arg(text: str) -> str:
         return str(Quarter.parse(text))
     except UsageError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def day_arg(text: str) -> date:
+    """A day, YYYY-MM-DD, or a usage error (exit 2) that says how to write it."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day: {text!r}: write it YYYY-MM-DD") from None
 
 
 def province_arg(text: str) -> str:

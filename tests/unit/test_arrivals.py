@@ -121,3 +121,23 @@ def test_the_task_fails_naming_partner_province_and_quarter(
     # the day before the due day: nothing chased, the task succeeds
     early = chase_missing_feeds({"params": {"day": "2025-10-02"}})
     assert "no quarter" in early["note"]
+
+
+def test_the_command_line_lists_what_is_missing_and_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reconcile import cli
+
+    monkeypatch.delenv("RECONCILE_CONFIG", raising=False)
+    land(tmp_path, "2025Q3", "82", "tax_82.csv", "registry_82.csv")
+    land(tmp_path, "2025Q3", "86", "tax_86.csv", "registry_86.csv", "roll_86.xlsx")
+    argv = ["arrivals", "--landing", str(tmp_path)]
+    assert cli.main([*argv, "--day", "2025-10-06"]) == 3
+    out = capsys.readouterr().out
+    assert "quarter 2025Q3, due 05/10/2025" in out
+    assert "82: missing roll (Danh sách đơn vị BHXH)" in out and "86: all in" in out
+    assert cli.main([*argv, "--day", "2025-10-02"]) == 0
+    assert "no quarter's feeds are due" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as usage:
+        cli.main([*argv, "--day", "06/10/2025"])
+    assert usage.value.code == 2 and "YYYY-MM-DD" in capsys.readouterr().err

@@ -61,6 +61,26 @@ def quarter_of(context: dict[str, Any]) -> Quarter:
 
 
 @task_boundary
+def upgrade_warehouse() -> dict[str, Any]:
+    """Bring the warehouse's tables to this code's version (Alembic; ``python -m reconcile db
+    upgrade`` does the same by hand): the first task of the DAGs that write to it."""
+    from reconcile.warehouse import migrate
+    from reconcile.warehouse.engine import make_engine
+
+    url = settings().warehouse_url
+    engine = make_engine(url)
+    try:
+        applied = migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    return {
+        "warehouse": migrate.warehouse_url_shown(url),
+        "applied": applied,
+        "revision": migrate.head_revision(),
+    }
+
+
+@task_boundary
 def decide_quarter(context: dict[str, Any]) -> str:
     from reconcile.steps import start_run
 

@@ -1,26 +1,29 @@
-"""One engine per warehouse URL; tables created on first use."""
+"""One engine per warehouse URL; the schema brought to the code's version on first use."""
 
 from __future__ import annotations
 
 import logging
-import random
-import time
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
-
-from reconcile.warehouse.schema import metadata
-from reconcile.warehouse.upgrade import upgrade
 
 log = logging.getLogger(__name__)
 
 
 @cache
 def get_engine(url: str) -> Engine:
-    """An engine with the schema in place. SQLite gets WAL and foreign-key pragmas."""
+    """An engine with the schema in place (migrated to head). SQLite gets WAL and foreign-key
+    pragmas."""
+    engine = make_engine(url)
+    create_schema(engine)
+    log.info("warehouse ready at %s", engine.url.render_as_string(hide_password=True))
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    """An engine on the warehouse, its schema untouched (``db upgrade`` reports what it does)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -35,44 +38,13 @@ def get_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
-    create_schema(engine)
-    log.info("warehouse ready at %s", parsed.render_as_string(hide_password=True))
     return engine
 
 
-def create_schema(engine: Engine, attempts: int = 5) -> None:
-    """Create missing tables; safe when several tasks start at once on a new warehouse.
+def create_schema(engine: Engine) -> list[str]:
+    """Bring the warehouse to the code's schema revision (reconcile.warehouse.migrate): create
+    a new one, adopt one made before migrations, or run the migrations it lacks. Safe when
+    several tasks start at once on a new warehouse (the migration holds a lock)."""
+    from reconcile.warehouse import migrate
 
-    ``create_all`` checks then creates, so two processes can both see a table missing and one
-    of them fails with "already exists" (seen with parallel mapped tasks). Checking again after
-    a short pause resolves it.
-    """
-    for attempt in range(1, attempts + 1):
-        try:
-            metadata.create_all(engine)
-            upgrade(engine)
-            _create_missing_indexes(engine)
-            return
-        except DBAPIError as exc:
-            if attempt == attempts or "exist" not in str(exc.orig).lower():
-                raise
-            log.info("warehouse schema being created by another process; checking again")
-            time.sleep(0.2 * attempt + random.random() / 5)
-
-
-def _create_missing_indexes(engine: Engine) -> None:
-    """Indexes added to the schema after a warehouse was created are built on first use.
-
-    ``create_all`` makes a table's indexes only with the table; a new index on an old table
-    (the rule queries' ones, say) would otherwise never reach a warehouse already in service.
-    """
-    inspector = inspect(engine)
-    existing = {
-        table: {index["name"] for index in inspector.get_indexes(table)}
-        for table in metadata.tables
-    }
-    for table in metadata.sorted_tables:
-        for index in table.indexes:
-            if index.name not in existing[table.name]:
-                log.info("warehouse: creating index %s on %s", index.name, table.name)
-                index.create(engine)
+    return migrate.upgrade(engine)
