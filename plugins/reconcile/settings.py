@@ -58,6 +58,9 @@ DEFAULTS: dict[str, Any] = {
     # The partners' files of a quarter are due by this day of the month after it closes
     # (reconcile/arrivals.py; the feed_arrivals DAG chases them from then on).
     "feeds_due_day": 5,
+    # Great Expectations' own Data Docs (English, need CDNs to show results) beside the quality
+    # report, which shows each file's validation itself: an optional extra (docs/ingestion.md).
+    "data_docs": False,
     # What one partner file may hold (file size, rows, cell length, a workbook's cells and
     # inflated size): see reconcile.feeds.limits.FeedLimits for the keys and their defaults.
     "limits": {},

@@ -44,12 +44,12 @@ from reconcile.publish.quality_report import build_quality_report
 from reconcile.publish.quarantine_csv import write_quarantine_csv
 from reconcile.quality.data_docs import build_data_docs
 from reconcile.quality.expectations import load_suite, validate_frame
-from reconcile.quality.quarantine import split_rows, too_many_bad_rows
+from reconcile.quality.quarantine import split_rows, too_many_bad_rows, written_headers
 from reconcile.quarter import Quarter
 from reconcile.rules import cases as case_logic
 from reconcile.rules import decisions as decision_logic
 from reconcile.rules.catalog import contributions, rules
-from reconcile.rules.findings import find
+from reconcile.rules.findings import find, recount
 from reconcile.settings import Settings
 from reconcile.warehouse import feed_files, locks
 from reconcile.warehouse import schema as t
@@ -238,7 +238,10 @@ def ingest(settings: Settings, file_id: str) -> dict[str, Any]:
             frame = frame[~blank].reset_index(drop=True)
         columns = [c for c in frame.columns if c not in ("raw", "reasons", "line")]
         candidates = frame[frame["reasons"].map(len) == 0].reset_index()
-        outcome = validate_frame(candidates[columns], suite, row["file_name"])
+        about = {"file_name": row["file_name"], "feed": spec.name, "province": row["province"],
+                 "header_line": table.header_line, "headers": written_headers(table)}  # fmt: skip
+        outcome = validate_frame(candidates[columns], suite, row["file_name"],
+                                 lines=list(candidates["line"]), about=about)  # fmt: skip
         if outcome.table_failures:
             raise FeedFileError(row["file_name"], "; ".join(outcome.table_failures))
         for position, reasons in outcome.row_reasons.items():
@@ -446,7 +449,8 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
             replace_partition(conn, t.case_status, partition, [])
             log.error("rules %s/%s not applied: %s", quarter, province, state.describe())
             return {"province": province, "blocked": [g.as_dict() for g in state.blocking],
-                    "findings": {}, "cases": {}, "suppressed": 0, "money_at_stake": 0}  # fmt: skip
+                    "findings": {}, "cases": {}, "suppressed": 0, "money_at_stake": 0,
+                    "money_counted": 0}  # fmt: skip
         firms = _as_history_tells(conn, read_frame(conn, t.firm, **partition), quarter)
         units = read_frame(conn, t.employer_unit, **partition)
         links = read_frame(conn, t.link, **partition)
@@ -458,7 +462,7 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
             last, quarter, int(settings.options.get("not_subject_quarters", 4))
         )
         suppressed = int(findings["case_id"].isin(quiet).sum()) if not findings.empty else 0
-        findings = findings[~findings["case_id"].isin(quiet)] if suppressed else findings
+        findings = recount(findings[~findings["case_id"].isin(quiet)]) if suppressed else findings
         replace_partition(conn, t.finding, partition, records(findings, t.finding))
 
         previous, earlier = _earlier_cases(conn, quarter, province)
@@ -481,7 +485,8 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
     by_status = dict(Counter(statuses["status"])) if not statuses.empty else {}
     log.info("rules %s/%s: %d findings %s", quarter, province, len(findings), by_rule)
     return {"province": province, "findings": by_rule, "cases": by_status, "suppressed": suppressed,
-            "money_at_stake": int(findings["money_at_stake"].sum()) if not findings.empty else 0}  # fmt: skip
+            "money_at_stake": int(findings["money_at_stake"].sum()) if not findings.empty else 0,
+            "money_counted": int(findings["money_counted"].sum()) if not findings.empty else 0}  # fmt: skip
 
 
 def _history_to_refresh(
@@ -596,14 +601,16 @@ def _publish(settings: Settings, engine: Any, quarter: Quarter, province: str) -
         files = read_frame(conn, t.feed_file, **partition)
         units = read_frame(conn, t.employer_unit, **partition)
         firms = read_frame(conn, t.firm, **partition)
-        last = decision_logic.latest(read_frame(conn, t.decision, province=province), quarter)
+        decided = read_frame(conn, t.decision, province=province)
+        last = decision_logic.latest(decided, quarter)
     group_of = (
         commune_namer(province)
         if settings.options.get("workbook_group_by", "commune") == "commune"
         else None
     )
     rows = workbook.case_rows(findings, statuses, links, catalog, firms, decision_logic.carried(last),
-                              mask=bool(settings.options.get("mask_personal_data", True)), group_of=group_of)  # fmt: skip
+                              mask=bool(settings.options.get("mask_personal_data", True)), group_of=group_of,
+                              history=decision_logic.history(decided, quarter))  # fmt: skip
     review = workbook.review_rows(links, units, firms)
     folder = output_folder(settings, quarter, province)
     stem = f"{province}_{quarter}"
@@ -615,7 +622,7 @@ def _publish(settings: Settings, engine: Any, quarter: Quarter, province: str) -
         words["province"]: province,
         words["cases"]: len(rows),
         words["review"]: len(review),
-        words["money"]: int(rows["money_at_stake"].sum()) if not rows.empty else 0,
+        words["money"]: int(rows["money_counted"].sum()) if not rows.empty else 0,
         **{
             f"{words['rule_prefix']} {rule}": count
             for rule, count in sorted(Counter(rows["rule"]).items())
@@ -635,6 +642,7 @@ def _publish(settings: Settings, engine: Any, quarter: Quarter, province: str) -
         quarantined, files, folder / f"quarantine_{stem}.csv",
         mask=bool(settings.options.get("mask_personal_data", True)),
         mask_unknown=bool(settings.options.get("mask_unknown_columns", True)),
+        validations=settings.data_dir / "validations",
     )  # fmt: skip
     return {"province": province, "cases": len(rows), "review": len(review), "workbook": str(xlsx), "csv": str(csv_path),
             "quarantine": str(quarantine_path)}  # fmt: skip
@@ -652,6 +660,7 @@ def _publish_blocked(settings: Settings, state: feed_files.Readiness, folder: Pa
         quarantined, files, folder / f"quarantine_{stem}.csv",
         mask=bool(settings.options.get("mask_personal_data", True)),
         mask_unknown=bool(settings.options.get("mask_unknown_columns", True)),
+        validations=settings.data_dir / "validations",
     )  # fmt: skip
     log.error("province %s blocked, no cases published: %s", state.province, state.describe())
     return {"province": state.province, "blocked": [g.as_dict() for g in state.blocking],
@@ -759,10 +768,10 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
         links: Counter[str] = Counter()
         for r in run_query(conn, settings.sql_dir, "links_by_method", quarter=q):
             links[r["method"]] += int(r["links"])
-        findings = {
-            r["rule"]: int(r["findings"])
-            for r in run_query(conn, settings.sql_dir, "findings_by_rule", quarter=q)
-        }
+        by_rule = run_query(conn, settings.sql_dir, "findings_by_rule", quarter=q)
+        findings = {r["rule"]: int(r["findings"]) for r in by_rule}
+        # each missing employee, wage shortfall and unpaid amount once (rules/money.py counted)
+        money_counted = sum(int(r["money_counted"] or 0) for r in by_rule)
         statuses = {
             r["status"]: int(r["cases"])
             for r in run_query(conn, settings.sql_dir, "cases_by_status", quarter=q)
@@ -807,6 +816,7 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
             "links_by_method": dict(sorted(links.items())),
             "unlinked_units": units - sum(links.values()),
             "findings_by_rule": dict(sorted(findings.items())),
+            "money_counted": money_counted,
             "cases_by_status": dict(sorted(statuses.items())),
             "published": published if published is not None else _published(settings, quarter),
             "provinces": {
@@ -827,7 +837,11 @@ def summarise(settings: Settings, quarter: Quarter, run_id: str, landing: dict[s
             .values(finished_at=_now(), status=status, counts=summary)
         )
     summary["quality_report"] = str(build_quality_report(settings, quarter))
-    docs = build_data_docs(settings, quarter)
+    for province, state in summary["provinces"].items():  # each BHXH tỉnh its own report
+        state["quality_report"] = str(build_quality_report(settings, quarter, province))
+    # Data Docs load their assets from CDNs: an optional extra (docs/ingestion.md); the
+    # validation results are in the quality reports
+    docs = build_data_docs(settings, quarter) if settings.options.get("data_docs") else None
     summary["data_docs"] = str(docs) if docs else None
     folder = output_folder(settings, quarter)
     folder.mkdir(parents=True, exist_ok=True)

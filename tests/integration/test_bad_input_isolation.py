@@ -83,7 +83,7 @@ def test_a_refused_file_blocks_only_its_province(tmp_path: Path, warehouse_url: 
     quarantine = (folder_86 / "quarantine_86_2025Q3.csv").read_text(encoding="utf-8-sig")
     refusal = next(line for line in quarantine.splitlines() if line.startswith(roll.name))
     fault = summary["files"]["failed_details"][0]["message"]
-    assert "file refused" in refusal and fault.split(": ", 1)[1][:40] in refusal
+    assert "Bị từ chối cả tệp" in refusal and fault.split(": ", 1)[1][:40] in refusal
     assert (settings.output_dir / "2025Q3" / "82" / "cases_82_2025Q3.csv").exists()
 
     # the quality report names the blocked province first, with the file

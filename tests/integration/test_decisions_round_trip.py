@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 import known_feeds as known
 from reconcile.pipeline import run_quarter
-from reconcile.publish.workbook import COLUMNS
+from reconcile.publish.workbook import COLUMNS, sheet_columns
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
 from reconcile.warehouse import schema as t
@@ -37,7 +37,7 @@ DECISIONS = {
 
 def _fill_decisions(workbook: Path, target: Path) -> None:
     book = load_workbook(workbook)
-    column = {key: index + 1 for index, (key, _, _) in enumerate(COLUMNS)}
+    column = {key: index + 1 for index, (key, _, _) in enumerate(sheet_columns(COLUMNS))}
     filled = 0
     for sheet in book.worksheets:
         if sheet.title in NOT_CASE_SHEETS:

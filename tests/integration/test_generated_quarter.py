@@ -165,10 +165,12 @@ def test_the_evaluation_command_on_the_generated_province(generated: dict) -> No
 
 
 def test_the_workbook_lists_the_planted_cases(generated: dict) -> None:
-    from workbook_reading import case_rows
+    from workbook_reading import case_rows, rule_of
 
     rows = case_rows(generated["summary"]["published"][0]["workbook"])
-    listed = {(r["Mã quy tắc"], r["Mã số thuế"] or None, r["Mã đơn vị"] or None) for r in rows}
+    listed = {
+        (rule_of(r["Vi phạm"]), r["Mã số thuế"] or None, r["Mã đơn vị"] or None) for r in rows
+    }
     body = rows
     inspection = generated["finding"][generated["finding"]["severity"] > 0]
     assert len(body) == len(inspection)

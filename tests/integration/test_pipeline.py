@@ -10,13 +10,14 @@ from sqlalchemy import func, select
 
 import known_feeds as known
 from reconcile.pipeline import run_quarter
+from reconcile.publish.labels import labels
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
 from reconcile.text.admin_units import communes
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame
-from workbook_reading import case_rows, case_sheets
+from workbook_reading import case_rows, case_sheets, rule_of
 
 Q3 = Quarter.parse("2025Q3")
 
@@ -86,10 +87,14 @@ def test_known_quarter_flags_the_named_cases(tmp_path: Path, warehouse_url: str)
     assert tax_reasons[15] == "total row"
 
     # the published quarantine masks personal data; the warehouse keeps it for the agency
-    published_quarantine = Path(summary["published"][0]["quarantine"]).read_text(
+    # (one file per partner file, beside the province's list of its files)
+    listing = Path(summary["published"][0]["quarantine"])
+    assert "quarantine_registry_82_2025Q3.csv" in listing.read_text(encoding="utf-8-sig")
+    published_quarantine = (listing.parent / "quarantine_registry_82_2025Q3.csv").read_text(
         encoding="utf-8-sig"
     )
     assert "Hoàng Thị Em" not in published_quarantine and "H. T. E." in published_quarantine
+    assert published_quarantine.startswith("MSDN,Tên DN,Loại hình,Người đại diện,")
     assert "Hoàng Thị Em" in quarantined.loc[quarantined["feed"] == "registry", "raw"].iloc[0]
 
     # the workbook lists exactly the cases, largest stake first
@@ -105,7 +110,9 @@ def test_known_quarter_flags_the_named_cases(tmp_path: Path, warehouse_url: str)
     rows = case_rows(workbook_path)
     assert list(rows[0])[:3] == ["Mã hồ sơ", "Tình trạng hồ sơ", "Vi phạm"]
     assert {
-        (r["Mã quy tắc"], r["Mã số thuế"] or r["Mã đơn vị"]) for r in rows if r["Mức độ"] > 0
+        (rule_of(r["Vi phạm"]), r["Mã số thuế"] or r["Mã đơn vị"])
+        for r in rows
+        if r["Mức độ"] != labels()["severity"]["0"]
     } == known.EXPECTED_FINDINGS
     for rows_of_sheet in sheets.values():
         stakes = [r["Số tiền ước tính (VND)"] for r in rows_of_sheet]
@@ -219,6 +226,7 @@ def test_a_corrected_file_replaces_the_earlier_one_and_the_replacement_is_record
 
 def test_data_docs_record_every_validation_of_the_quarter(tmp_path: Path) -> None:
     settings = _settings(tmp_path, f"sqlite:///{tmp_path / 'w.db'}")
+    settings.options["data_docs"] = True  # an optional extra: off by default
     known.write_known_quarter(settings.landing_dir)
     summary = run_quarter(settings, Q3, "docs")
     index = Path(summary["data_docs"])

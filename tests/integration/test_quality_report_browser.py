@@ -89,7 +89,7 @@ def test_the_totals_shown_are_the_warehouse_totals(report: dict) -> None:
         "units": len(units),
         "units-linked": int((links["band"] == "link").sum()),
         "findings": int((findings["severity"] > 0).sum()),  # severity 0: data fixes
-        "money-at-stake": int(findings["money_at_stake"].sum()),
+        "money-at-stake": int(findings["money_counted"].sum()),
     }
     assert expected["rows-received"] == 28 and expected["findings"] > 0
     for key, value in expected.items():

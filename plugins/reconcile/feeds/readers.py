@@ -65,6 +65,7 @@ class RawTable:
     encoding: str | None = None
     cut_off_line: int | None = None  # the last line, when the file ends in the middle of it
     faults: dict[int, str] = field(default_factory=dict)  # line -> what is wrong with that row
+    headers: dict[int, str] = field(default_factory=dict)  # position -> header text as written
 
 
 @dataclass
@@ -731,6 +732,7 @@ def read_table(
         mapping,
         _extra_columns(header.cells, mapping),
         encoding=source.encoding,
+        headers={i: " ".join(str(header.cells[i]).split()) for i in named},
     )
     rows: list[Record] = []
     last_line = None

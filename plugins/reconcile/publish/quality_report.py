@@ -37,6 +37,7 @@ from markupsafe import Markup, escape
 from reconcile import __version__
 from reconcile.publish.atomic import write_text
 from reconcile.publish.labels import labels
+from reconcile.quality.results import file_results
 from reconcile.quarter import Quarter
 from reconcile.rules.catalog import rules
 from reconcile.settings import Settings, package_data
@@ -44,6 +45,8 @@ from reconcile.text import admin_units
 from reconcile.text.address import parse_address
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.queries import run_query
+from reconcile.warehouse.schema import feed_file
+from reconcile.warehouse.store import read_frame
 
 __all__ = ["build_quality_report", "collect", "render", "report_path"]
 
@@ -96,6 +99,9 @@ def build_quality_report(
     engine = get_engine(settings.warehouse_url)
     with engine.connect() as conn:
         figures = collect(conn, settings.sql_dir, quarter, province, settings.options)
+        scope = {"quarter": str(quarter), **({"province": province} if province else {})}
+        files = read_frame(conn, feed_file, **scope)
+    figures["validations"] = file_results(settings.data_dir / "validations", files)
     page = render(figures)
     path = report_path(settings, quarter, province)
     return write_text(path, page, encoding="utf-8")
@@ -383,7 +389,7 @@ def _findings(rows: list[dict[str, Any]], q: str, options: dict[str, Any] | None
         rule = catalog.get(r["rule"])
         items.append({"rule": r["rule"], "title": rule.title if rule else r["rule"],
                       "severity": _int(r["severity"]), "inspection": _int(r["severity"]) > 0,
-                      "findings": _int(r["findings"]), "money": _int(r["money_at_stake"])})  # fmt: skip
+                      "findings": _int(r["findings"]), "money": _int(r["money_counted"])})  # fmt: skip
     items.sort(key=lambda f: (not f["inspection"], -f["money"], -f["findings"], f["rule"]))
     return {
         "rules": items,
@@ -431,7 +437,7 @@ def _trend(
                             if r["quarter"] == q and _int(r["severity"]) > 0),
             "data_fixes": sum(_int(r["findings"]) for r in finding_rows
                               if r["quarter"] == q and _int(r["severity"]) == 0),
-            "money": sum(_int(r["money_at_stake"]) for r in finding_rows if r["quarter"] == q),
+            "money": sum(_int(r["money_counted"]) for r in finding_rows if r["quarter"] == q),
         })  # fmt: skip
     return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -50,8 +51,20 @@ def _context() -> Any:
     return context
 
 
-def validate_frame(frame: pd.DataFrame, suite_json: dict[str, Any], name: str) -> ValidationOutcome:
-    """Validate ``frame`` (a clean RangeIndex is required) with the suite; map failures to rows."""
+def validate_frame(
+    frame: pd.DataFrame,
+    suite_json: dict[str, Any],
+    name: str,
+    lines: Sequence[int] | None = None,
+    about: dict[str, Any] | None = None,
+) -> ValidationOutcome:
+    """Validate ``frame`` (a clean RangeIndex is required) with the suite; map failures to rows.
+
+    ``lines`` gives each row's line in the partner's file: the result kept then names the
+    failing rows by line (``unexpected_lines``, beside GX's frame positions), which is what
+    the report shows. ``about`` (the file's name, feed, headers as written) is kept in the
+    result's ``meta["reconcile"]``.
+    """
     import great_expectations as gx
 
     context = _context()
@@ -85,10 +98,37 @@ def validate_frame(frame: pd.DataFrame, suite_json: dict[str, Any], name: str) -
             position = index if isinstance(index, int) else index.get("index")
             reasons.setdefault(int(position), []).append(reason)
     context.suites.delete(suite_name)
+    kept = result.to_json_dict()
+    if lines is not None:
+        _add_lines(kept, list(lines))
+    if about is not None:
+        kept["meta"] = {**(kept.get("meta") or {}), "reconcile": about}
     return ValidationOutcome(
         success=bool(result.success),
         row_reasons=reasons,
         table_failures=table_failures,
-        result=result.to_json_dict(),
+        result=kept,
         statistics=dict(result.statistics),
     )
+
+
+def _position(index: Any) -> int | None:
+    position = index if isinstance(index, int) else (index or {}).get("index")
+    return int(position) if position is not None else None
+
+
+def _add_lines(result: dict[str, Any], lines: list[int]) -> None:
+    """Each failing expectation's rows as lines of the file (``unexpected_lines``, and
+    ``partial_unexpected_lines`` for GX's first examples)."""
+    for item in result.get("results", []):
+        found = item.get("result") if isinstance(item, dict) else None
+        if not isinstance(found, dict):
+            continue
+        for source, target in (("unexpected_index_list", "unexpected_lines"),
+                               ("partial_unexpected_index_list", "partial_unexpected_lines")):  # fmt: skip
+            if isinstance(found.get(source), list):
+                positions = [_position(i) for i in found[source]]
+                found[target] = [
+                    int(lines[p]) if p is not None and 0 <= p < len(lines) else None
+                    for p in positions
+                ]

@@ -47,6 +47,24 @@ def latest(decisions: pd.DataFrame, quarter: Quarter) -> dict[str, dict[str, Any
     }
 
 
+def history(decisions: pd.DataFrame, quarter: Quarter) -> dict[str, list[dict[str, Any]]]:
+    """Every decision per case among those landed up to ``quarter``, newest first.
+
+    The same order as ``latest`` (whose answer is each list's first): what a reopened case
+    carries into the workbook, so that the inspector sees who closed it, when, and why.
+    """
+    if decisions.empty:
+        return {}
+    known = decisions[decisions["quarter"].astype(str) <= str(quarter)]
+    ordered = known.assign(row_number=known["row_number"].fillna(-1)).sort_values(
+        ORDER, kind="stable"
+    )
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in reversed(ordered.to_dict("records")):
+        out.setdefault(row["case_id"], []).append(row)
+    return out
+
+
 def link_unit(case_id: str) -> str | None:
     """The unit code of a doubtful link's case id (``LINK-<unit>-<tax code>``), else None."""
     if not case_id.startswith(LINK_PREFIX):

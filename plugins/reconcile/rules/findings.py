@@ -1,7 +1,9 @@
 """Apply the rules to one quarter's firms, units and links: one finding per rule hit.
 
-Each finding carries its rule, the article of law, the values that triggered it (evidence)
-and an estimate of the money at stake (``money.py``). Pure: DataFrames in, a DataFrame out.
+Each finding carries its rule, the article of law, the values that triggered it (evidence),
+an estimate of the money at stake (``money.py``), and the part of it its firm's total counts
+once its other findings are counted (``money_counted``, ``money.counted``). Pure: DataFrames
+in, a DataFrame out.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from reconcile.rules.regions import wage_region
 
 FINDING_COLUMNS = [
     "quarter", "province", "case_id", "rule", "tax_code", "unit_code", "name", "address",
-    "severity", "legal_basis", "evidence", "money_at_stake",
+    "severity", "legal_basis", "evidence", "money_at_stake", "money_counted",
 ]  # fmt: skip
 
 ACTIVE_TAX = {"active", "household_active"}
@@ -453,6 +455,12 @@ def find(firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, quarter:
         *_tax_code_fixes(units, all_links, quarter, province, catalog),
     ]
     frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    frame["money_counted"] = money.counted(frame)
     return frame.sort_values(["money_at_stake", "case_id"], ascending=[False, True]).reset_index(
         drop=True
     )
+
+
+def recount(frame: pd.DataFrame) -> pd.DataFrame:
+    """``money_counted`` again, once findings were left out (cases judged "not subject")."""
+    return frame.assign(money_counted=money.counted(frame))

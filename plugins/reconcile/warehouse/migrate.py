@@ -220,6 +220,8 @@ def detect_revision(conn: Connection) -> str:
     def columns(table: str) -> set[str]:
         return {c["name"] for c in inspector.get_columns(table)} if table in tables else set()
 
+    if "money_counted" in columns("finding"):
+        return "0007_finding_add_money_counted"
     if "pit_employees" in columns("firm_history"):
         return "0006_firm_history_pit_employees"
     if "source_cursor" in tables:

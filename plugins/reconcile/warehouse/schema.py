@@ -187,6 +187,12 @@ finding = Table(
     Column("legal_basis", Text, nullable=False),
     Column("evidence", JSON, nullable=False),
     Column("money_at_stake", BigInteger, nullable=False),
+    Column(
+        "money_counted",
+        BigInteger,
+        comment="money_at_stake less what the firm's other findings already count "
+        "(rules/money.py counted); NULL on rows written before it: rerun the quarter's rules",
+    ),
     Index("ix_finding_partition", "quarter", "province"),
     # a province's earlier quarters (new, persisting, reopened) and a case's history
     Index("ix_finding_province", "province", "quarter"),

@@ -237,7 +237,7 @@ def _overview(
         words["province"]: filters["province"] or ", ".join(provinces) or words["all_provinces"],
         words["cases"]: len(rows),
         words["review"]: pairs,
-        words["money"]: int(rows["money_at_stake"].sum()) if not rows.empty else 0,
+        words["money"]: int(rows["money_counted"].sum()) if not rows.empty else 0,
     }
     for rule_code in sorted(set(rows["rule"])):
         overview[f"{words['rule_prefix']} {rule_code}"] = int((rows["rule"] == rule_code).sum())
@@ -415,7 +415,11 @@ def one_case(request: Request, user: SignedIn, case_id: str, quarter: str = "") 
         name=first["name"] or "",
         address=first["address"] or "",
         # a case resolved this quarter has nothing at stake now, whatever it had before
-        money_total=sum(int(f["money_at_stake"]) for f in detail.findings)
+        # counted once with the firm's other findings (rules/money.py), as in the workbook
+        money_total=sum(
+            int(f["money_at_stake"] if f.get("money_counted") is None else f["money_counted"])
+            for f in detail.findings
+        )
         if detail.evidence_quarter == detail.quarter
         else 0,
         status=next((s["status"] for s in detail.statuses if s["quarter"] == detail.quarter), None),

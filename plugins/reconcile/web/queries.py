@@ -141,8 +141,15 @@ def _filtered(conn: Connection, flt: CaseFilter) -> Select[Any]:
             func.max(finding.c.tax_code).label("tax_code"),
             func.max(finding.c.unit_code).label("unit_code"),
             func.max(finding.c.severity).label("severity"),
+            # counted once per firm (rules/money.py): the list's total is the workbook's
             func.sum(
-                case((finding.c.quarter == flt.quarter, finding.c.money_at_stake), else_=0)
+                case(
+                    (
+                        finding.c.quarter == flt.quarter,
+                        func.coalesce(finding.c.money_counted, finding.c.money_at_stake),
+                    ),
+                    else_=0,
+                )
             ).label("money"),
         )
         .where(*conditions)

@@ -100,7 +100,7 @@ def test_published_csvs_are_replaced_whole(tmp_path: Path, monkeypatch: pytest.M
         empty, pd.DataFrame(columns=["file_id", "file_name"]), target
     )
     before = target.read_bytes()
-    assert before.startswith(b"\xef\xbb\xbffile,feed,row_number")
+    assert before.startswith("\ufeffTệp đã gửi,Nguồn dữ liệu,Tình trạng".encode())
 
     def partial(self: pd.DataFrame, path: Path, **kwargs: object) -> None:
         Path(path).write_bytes(b"file,feed\r\nhalf")

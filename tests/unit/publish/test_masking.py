@@ -84,8 +84,16 @@ def _published(tmp_path: Path, **options: bool) -> list[dict[str, str]]:
     files = pd.DataFrame({"file_id": ["roll_82_2025Q3.csv", "registry_82_2025Q3.jsonl"],
                           "file_name": ["roll_82_2025Q3.csv", "registry_82_2025Q3.jsonl"]})  # fmt: skip
     path = write_quarantine_csv(quarantined, files, tmp_path / "out" / "quarantine.csv", **options)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+    rows = []
+    for name, feed in (("quarantine_roll_82_2025Q3.csv", "roll"),
+                       ("quarantine_registry_82_2025Q3.csv", "registry")):  # fmt: skip
+        with open(path.parent / name, encoding="utf-8-sig", newline="") as handle:
+            rows += [{**row, "feed": feed} for row in csv.DictReader(handle)]
+    return rows
+
+
+REASONS = "Lý do bị cách ly"
+OUTSIDE = "Nội dung ngoài các cột (như đã ghi)"
 
 
 def test_quarantine_csv_masks_unknown_columns_and_the_text_of_a_bad_line(tmp_path: Path) -> None:
@@ -96,13 +104,15 @@ def test_quarantine_csv_masks_unknown_columns_and_the_text_of_a_bad_line(tmp_pat
     text = json.dumps(rows, ensure_ascii=False)
     for secret in ("Lê Văn Cường", "Phạm Thị Dung", "0987654321", "Hoàng Văn Em", "0912345678"):
         assert secret not in text, f"{secret} published"
-    blank = next(r for r in rows if r["feed"] == "roll" and "status" in r["reasons"])
-    raw = json.loads(blank["raw"])
-    assert raw["Legal representative"] == "L. V. C." and raw["Họ và tên chủ sở hữu"] == "P. T. D."
-    assert raw["SĐT"] == "*******321" and raw["name"] == "Công ty không rõ"
+    blank = next(r for r in rows if r["feed"] == "roll" and "Trạng thái" in r[REASONS])
+    assert (
+        blank["Legal representative"] == "L. V. C." and blank["Họ và tên chủ sở hữu"] == "P. T. D."
+    )
+    assert blank["SĐT"] == "*******321" and blank["Tên đơn vị"] == "Công ty không rõ"
     bad_line = next(r for r in rows if r["feed"] == "registry")
-    assert bad_line["reasons"].startswith("row cut off") or "not JSON" in bad_line["reasons"]
-    line = json.loads(bad_line["raw"])["__unnamed__"][0]
+    assert bad_line[REASONS] in ("Dòng bị cắt cụt (tệp kết thúc giữa dòng)",
+                                 "Không phải dòng JSON hợp lệ")  # fmt: skip
+    line = bad_line[OUTSIDE]
     assert line.startswith(
         '{"MSDN": "0314409058", "Tên DN": "Công ty B", "Người đại diện": "H. V. E."'
     )
@@ -112,23 +122,22 @@ def test_quarantine_csv_masks_unknown_columns_and_the_text_of_a_bad_line(tmp_pat
 def test_a_repeated_header_row_stays_readable(tmp_path: Path) -> None:
     """A header row repeated mid-file is no one's data: its cells are published as they are,
     unknown columns included, so a partner recognises the row."""
-    header = next(r for r in _published(tmp_path) if r["reasons"] == "repeated header row")
-    raw = json.loads(header["raw"])
-    assert raw == {"unit_code": "Mã đơn vị", "name": "Tên đơn vị", "status": "Trạng thái",
-                   "Legal representative": "Legal representative",
-                   "Họ và tên chủ sở hữu": "Họ và tên chủ sở hữu", "SĐT": "SĐT"}  # fmt: skip
+    header = next(r for r in _published(tmp_path) if r[REASONS] == "Dòng tiêu đề lặp lại")
+    shown = {k: v for k, v in header.items() if k not in (REASONS, "feed")}
+    assert shown == {"Mã đơn vị": "Mã đơn vị", "Tên đơn vị": "Tên đơn vị", "Trạng thái": "Trạng thái",
+                     "Legal representative": "Legal representative",
+                     "Họ và tên chủ sở hữu": "Họ và tên chủ sở hữu", "SĐT": "SĐT",
+                     "Dòng trong tệp": "4"}  # fmt: skip
 
 
 def test_unknown_columns_are_shown_when_configured_but_personal_headers_stay_masked(tmp_path: Path) -> None:  # fmt: skip
     """``mask_unknown_columns: false``: a partner's own column is shown, except where its
     header reads as personal (phone, owner, representative) or the spec marks it personal."""
     rows = _published(tmp_path, mask_unknown=False)
-    blank = json.loads(
-        next(r for r in rows if r["feed"] == "roll" and "status" in r["reasons"])["raw"]
-    )
+    blank = next(r for r in rows if r["feed"] == "roll" and "Trạng thái" in r[REASONS])
     assert blank["SĐT"] == "*******321" and blank["Họ và tên chủ sở hữu"] == "P. T. D."
     assert blank["Legal representative"] == "L. V. C."
-    line = json.loads(next(r for r in rows if r["feed"] == "registry")["raw"])["__unnamed__"][0]
+    line = next(r for r in rows if r["feed"] == "registry")[OUTSIDE]
     assert '"Người đại diện": "H. V. E."' in line and "0912345678" not in line
 
 

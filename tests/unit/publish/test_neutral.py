@@ -156,7 +156,7 @@ def test_the_cases_csv_has_no_field_a_spreadsheet_would_run(tmp_path: Path, mask
     for value in (HYPERLINK, DDE, "\t=1+1", "\r=1+1", "+1", "-1+1", "@SUM(A1)"):
         assert "'" + value in fields, f"{value!r} not published with its quote"
     assert "#N/A" in fields  # not a formula in a CSV: left as it is
-    money = HEADERS[[key for key, _, _ in COLUMNS].index("money_at_stake")]
+    money = HEADERS[[key for key, _, _ in COLUMNS].index("money_counted")]
     assert all(row[header.index(money)].isdigit() for row in body)
     inspectors = {row[header.index("Cán bộ kiểm tra")] for row in body}
     assert ("'=. V. R." in inspectors) is mask and (f"'{DDE}" in inspectors) is not mask

@@ -238,7 +238,7 @@ def test_findings_by_rule_with_money_at_stake(warehouse: dict) -> None:
     findings = _q(warehouse["finding"])
     inspection = findings[findings["severity"] > 0]  # severity 0: a data fix, not a lead
     ids = by_id(warehouse["html"])
-    money = int(findings["money_at_stake"].sum())
+    money = int(findings["money_counted"].sum())
     chart = ids["chart-findings-money"]
     assert _int(chart, "findings") == len(inspection) > 0
     assert _int(chart, "data-fixes") == len(findings) - len(inspection)
@@ -250,7 +250,7 @@ def test_findings_by_rule_with_money_at_stake(warehouse: dict) -> None:
     shown = {r.data("rule"): r for r in _rows(warehouse["html"], "table-findings")}
     for rule, group in findings.groupby("rule"):
         assert _int(shown[rule], "findings") == len(group)
-        assert _int(shown[rule], "money-at-stake") == int(group["money_at_stake"].sum())
+        assert _int(shown[rule], "money-at-stake") == int(group["money_counted"].sum())
         assert _int(shown[rule], "severity") == int(group["severity"].max())
     assert set(shown) == {*findings["rule"], "total"}
     bars = [b for b in elements(warehouse["html"]) if b.tag == "g" and b.data("findings")]
@@ -363,7 +363,7 @@ def test_report_sql_is_portable(tmp_path: Path, warehouse_url: str) -> None:
     assert figures["tax_codes"]["blank"] == 1 and figures["tax_codes"]["branch_of_linked"] == 1
     assert figures["coverage"]["employing_firms"] == 8
     assert figures["coverage"]["employing_paying"] == 4
-    assert figures["findings"]["money"] == int(findings["money_at_stake"].sum())
+    assert figures["findings"]["money"] == int(findings["money_counted"].sum())
     assert figures["findings"]["findings"] == int((findings["severity"] > 0).sum())
     assert figures["reasons"]["total"] == 9
     assert figures_82["feed_totals"] == figures["feed_totals"]

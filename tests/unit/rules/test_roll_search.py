@@ -175,9 +175,12 @@ def test_the_workbook_asks_the_question_instead_of_accusing(tmp_path: Path) -> N
     assert "Vì sao chưa kết luận" in row["evidence"]
     book = load_workbook(write_workbook(rows, tmp_path / "w.xlsx", "t", {}))
     sheet = book["Hồ sơ"]
-    decision_col = [c.value for c in sheet[1]].index("Kết luận") + 1
+    headers = [c.value for c in sheet[1]]
+    decision_col, title_col = headers.index("Kết luận") + 1, headers.index("Vi phạm") + 1
     line = next(
-        r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 4).value == "NOT_REGISTERED_REVIEW"
+        r
+        for r in range(2, sheet.max_row + 1)
+        if sheet.cell(r, title_col).value.startswith("Có thể đã có trên danh sách BHXH")
     )
     cell = sheet.cell(line, decision_col).coordinate
     offered = [v.formula1 for v in sheet.data_validations.dataValidation if cell in v.sqref]

@@ -29,7 +29,7 @@ HINT = (
     "schema.py changed without a migration: add one in "
     "plugins/reconcile/warehouse/migrations/versions (python -m reconcile db revision -m ...)"
 )
-HEAD = "0006_firm_history_pit_employees"
+HEAD = "0007_finding_add_money_counted"
 
 
 @pytest.fixture
@@ -74,6 +74,7 @@ def test_the_revision_chain_is_the_documented_one() -> None:
         "0003_decision_by_province",
         "0004_firm_history",
         "0005_source_cursor",
+        "0006_firm_history_pit_employees",
         HEAD,
     ]
     assert migrate.head_revision() == HEAD
@@ -289,6 +290,7 @@ def test_db_upgrade_and_current_from_the_command_line(
         with engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = '0005_source_cursor'"))
             conn.execute(text("ALTER TABLE firm_history DROP COLUMN pit_employees"))
+            conn.execute(text("ALTER TABLE finding DROP COLUMN money_counted"))
         assert cli.main(["db", "current"]) == 0
         assert "behind head" in capsys.readouterr().out
         assert cli.main(["db", "upgrade"]) == 0
@@ -316,13 +318,13 @@ def test_db_revision_drafts_the_next_migration(
     migrate._script.cache_clear()
     try:
         assert cli.main(["db", "revision", "-m", "Nothing new: a check"]) == 0
-        path = folder / "versions" / "0007_nothing_new_a_check.py"
+        path = folder / "versions" / "0008_nothing_new_a_check.py"
         assert str(path) in capsys.readouterr().out
         source = path.read_text(encoding="utf-8")
         # chained after head; schema.py matches the migrations, so nothing to do in it
         assert f"down_revision = '{HEAD}'" in source
         assert "op." not in source.split("def upgrade")[1]
-        assert migrate.revisions()[-1] == "0007_nothing_new_a_check"
+        assert migrate.revisions()[-1] == "0008_nothing_new_a_check"
     finally:
         migrate._script.cache_clear()
 

@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 from sqlalchemy import insert
 from web_warehouse import BULK, QUARTER, XSS
 
-from reconcile.publish.workbook import COLUMNS, REVIEW_COLUMNS, REVIEW_SHEET
+from reconcile.publish.workbook import COLUMNS, REVIEW_COLUMNS, REVIEW_SHEET, sheet_columns
 from reconcile.warehouse.schema import finding
+from workbook_reading import rule_of
 
 FORMULA = '=HYPERLINK("http://example.com","bấm vào đây")'
 SAFE_NAME = re.compile(r'^attachment; filename="cases_(\d{2}|all)_\d{4}Q[1-4]\.xlsx"$')
@@ -26,15 +27,18 @@ def _book(answer):
 
 def _rows(book) -> list[dict]:
     """Every case row of the workbook (every sheet but the summary), keyed by column."""
-    keys = [key for key, _, _ in COLUMNS]
+    shown = sheet_columns(COLUMNS)
+    keys = [key for key, _, _ in shown]
     rows = []
     for sheet in book.worksheets[1:]:
         if sheet.title == REVIEW_SHEET:
             continue
         header = [cell.value for cell in sheet[1]]
-        assert header == [h for _, h, _ in COLUMNS]
+        assert header == [h for _, h, _ in shown]
         for values in sheet.iter_rows(min_row=2, values_only=True):
-            rows.append(dict(zip(keys, values, strict=True)))
+            row = dict(zip(keys, values, strict=True))
+            row["rule"] = rule_of(row["title"])  # the sheet shows the rule's title, not its code
+            rows.append(row)
     return rows
 
 
@@ -54,7 +58,8 @@ def test_the_export_holds_the_filtered_cases_and_no_others(sign_in) -> None:
         "UNREGISTERED-0300000001", "UNDER_REGISTERED-DT0002",
     }  # fmt: skip
     # one row per finding, as the published workbook: the DT0002 case has two rules
-    assert sorted((r["case_id"], r["rule"], r["money_at_stake"]) for r in rows) == [
+    # (the money each row counts: these findings measure different people, nothing overlaps)
+    assert sorted((r["case_id"], r["rule"], r["money_counted"]) for r in rows) == [
         ("UNDER_REGISTERED-DT0002", "UNDER_REGISTERED", 5_000_000),
         ("UNDER_REGISTERED-DT0002", "WAGE_BELOW_FLOOR", 1_000_000),
         ("UNREGISTERED-0300000001", "NOT_REGISTERED", 9_000_000),
