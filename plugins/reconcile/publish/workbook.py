@@ -303,10 +303,7 @@ def _alone(item: Any) -> str:
     """The finding's own amount, when its firm's other findings already count part of it."""
     if int(item.money_counted) >= int(item.money_at_stake):
         return ""
-    return (
-        f"; Số tiền nếu xét riêng vi phạm này: {_vnd(item.money_at_stake)} (phần trùng với vi "
-        "phạm khác của cùng doanh nghiệp chỉ tính một lần, ở vi phạm có số tiền lớn hơn)"
-    )
+    return "; " + labels()["workbook"]["money_alone"].format(amount=_vnd(item.money_at_stake))
 
 
 def _firm_findings(item: Any, members: list[Any], catalog: dict[str, Rule]) -> str:
@@ -314,6 +311,7 @@ def _firm_findings(item: Any, members: list[Any], catalog: dict[str, Rule]) -> s
     others = [m for m in members if (m.case_id, m.rule) != (item.case_id, item.rule)]
     if not others:
         return ""
+    words = labels()["workbook"]
     lines = []
     for other in sorted(others, key=lambda m: (-int(m.money_counted), m.case_id, m.rule)):
         evidence = (
@@ -321,10 +319,12 @@ def _firm_findings(item: Any, members: list[Any], catalog: dict[str, Rule]) -> s
         )
         title = rule_title(catalog[other.rule].title, evidence)
         lines.append(
-            f"{other.case_id}: {title} ({other.legal_basis}); tính {_vnd(other.money_counted)}"
-        )
+            words["other_finding"].format(case_id=other.case_id, title=title,
+                                          legal_basis=other.legal_basis,
+                                          amount=_vnd(other.money_counted))
+        )  # fmt: skip
     total = sum(int(m.money_counted) for m in members)
-    lines.append(f"Tổng của doanh nghiệp (mỗi khoản chỉ tính một lần): {_vnd(total)}")
+    lines.append(words["firm_total"].format(amount=_vnd(total)))
     return "\n".join(lines)
 
 
