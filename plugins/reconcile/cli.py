@@ -74,8 +74,11 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(
             f"  {summary['data_docs']}  (validation results, Great Expectations Data Docs)"
         )
+    for province, state in sorted(summary.get("provinces", {}).items()):
+        if state.get("quality_report"):
+            lines.append(f"  {state['quality_report']}  (data-quality report, {province})")
     if summary.get("quality_report"):
-        lines.append(f"  {summary['quality_report']}  (data-quality report)")
+        lines.append(f"  {summary['quality_report']}  (data-quality report, all provinces)")
     lines.append(f"  {summary['summary_path']}")
     blocked = {p: s for p, s in summary.get("provinces", {}).items() if s["status"] == "blocked"}
     for province, state in blocked.items():

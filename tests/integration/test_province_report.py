@@ -61,6 +61,13 @@ def test_each_province_has_its_report_beside_the_national_one(run: dict) -> None
         assert path == settings.output_dir / "2025Q3" / province / f"quality_{province}_2025Q3.html"
         assert path.is_file() and summary["provinces"][province]["quality_report"] == str(path)
     assert Path(summary["quality_report"]) == report_path(settings, Q3)
+    # and the command line's end-of-run summary names every report
+    from reconcile.cli import format_summary
+
+    said = format_summary(summary)
+    for province in ("82", "86"):
+        assert f"{report_path(settings, Q3, province)}  (data-quality report, {province})" in said
+    assert f"{report_path(settings, Q3)}  (data-quality report, all provinces)" in said
 
 
 def test_a_province_report_shows_only_that_provinces_figures(run: dict) -> None:
