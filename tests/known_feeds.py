@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from reconcile.synth.noise import to_cp1258
 
@@ -108,3 +108,20 @@ def write_known_quarter(landing: Path, quarter: str = "2025Q3", province: str = 
     sheet.merge_cells("A1:G1")
     book.save(folder / f"registry_{province}_{quarter}.xlsx")
     return folder
+
+
+def copy_as_quarter(
+    landing: Path, quarter: str, source: str = "2025Q3", province: str = "82"
+) -> None:
+    """A later quarter's feeds: ``source``'s with new bytes (a file seen before is skipped)."""
+    origin, target = landing / source / province, landing / quarter / province
+    target.mkdir(parents=True, exist_ok=True)
+    for path in origin.iterdir():
+        copy = target / path.name.replace(source, quarter)
+        copy.write_bytes(path.read_bytes())
+        if copy.suffix == ".csv":
+            copy.write_bytes(copy.read_bytes() + b"\n" * int(quarter[-1]))
+        else:
+            book = load_workbook(copy)
+            book.active["A2"] = f"Kỳ báo cáo: {quarter}"
+            book.save(copy)

@@ -7,7 +7,6 @@ problem shows again, "not a match" breaks the link and keeps it broken.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -56,28 +55,13 @@ def _fill_decisions(workbook: Path, target: Path) -> None:
     book.save(target)
 
 
-def _next_quarter_feeds(landing: Path, quarter: str) -> None:
-    """A later quarter's feeds: Q3's with new bytes (a file seen before would be skipped)."""
-    source, target = landing / "2025Q3" / "82", landing / quarter / "82"
-    target.mkdir(parents=True, exist_ok=True)
-    for path in source.iterdir():
-        copy = target / path.name.replace("2025Q3", quarter)
-        shutil.copyfile(path, copy)
-        if copy.suffix == ".csv":
-            copy.write_bytes(copy.read_bytes() + b"\n" * int(quarter[-1]))
-        else:
-            book = load_workbook(copy)
-            book.active["A2"] = f"Kỳ báo cáo: {quarter}"
-            book.save(copy)
-
-
 def test_decisions_come_back_and_take_effect_next_quarter(tmp_path: Path) -> None:
     settings = Settings.from_env(landing_dir=tmp_path / "landing", data_dir=tmp_path / "data",
                                  output_dir=tmp_path / "output", warehouse_url=f"sqlite:///{tmp_path / 'w.db'}")  # fmt: skip
     known.write_known_quarter(settings.landing_dir)
     q3 = run_quarter(settings, Quarter.parse("2025Q3"), "q3")
     workbook = Path(q3["published"][0]["workbook"])
-    _next_quarter_feeds(settings.landing_dir, "2025Q4")
+    known.copy_as_quarter(settings.landing_dir, "2025Q4")
     _fill_decisions(workbook, settings.landing_dir / "2025Q4" / "82" / "decisions_82_2025Q4.xlsx")
 
     q4 = run_quarter(settings, Quarter.parse("2025Q4"), "q4")
@@ -118,7 +102,7 @@ def test_decisions_come_back_and_take_effect_next_quarter(tmp_path: Path) -> Non
     )
 
     # the next quarter, with no new decision: the link stays broken, the case stays quiet
-    _next_quarter_feeds(settings.landing_dir, "2026Q1")
+    known.copy_as_quarter(settings.landing_dir, "2026Q1")
     run_quarter(settings, Quarter.parse("2026Q1"), "q1")
     with engine.connect() as conn:
         links = read_frame(conn, t.link, quarter="2026Q1")

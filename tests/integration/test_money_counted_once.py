@@ -89,26 +89,11 @@ def _write_decisions(path: Path, rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def _next_quarter_feeds(landing: Path, quarter: str) -> None:
-    """Q3's feeds as the next quarter's, with new bytes (a file seen before would be skipped)."""
-    source, target = landing / "2025Q3" / "82", landing / quarter / "82"
-    target.mkdir(parents=True, exist_ok=True)
-    for path in source.iterdir():
-        copy = target / path.name.replace("2025Q3", quarter)
-        copy.write_bytes(path.read_bytes())
-        if copy.suffix == ".csv":
-            copy.write_bytes(copy.read_bytes() + b"\n" * int(quarter[-1]))
-        else:
-            book = load_workbook(copy)
-            book.active["A2"] = f"Kỳ báo cáo: {quarter}"
-            book.save(copy)
-
-
 def test_a_reopened_case_shows_who_decided_what_and_when(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     known.write_known_quarter(settings.landing_dir)
     run_quarter(settings, Q3, "q3")
-    _next_quarter_feeds(settings.landing_dir, "2025Q4")
+    known.copy_as_quarter(settings.landing_dir, "2025Q4")
     case = "CLOSED_ON_ROLL-TZ0002B"  # a unit still paying for a dissolved firm: it comes back
     # worked on, then closed, in two files (the later day counts: resolved)
     _write_decisions(settings.landing_dir / "2025Q4" / "82" / "decisions_82_a.csv",
