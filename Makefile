@@ -30,7 +30,7 @@ export AIRFLOW__LOGGING__BASE_LOG_FOLDER := $(CURDIR)/var/airflow/logs
 export GX_ANALYTICS_ENABLED := False
 export NO_COLOR := 1
 
-.PHONY: demo serve ui test test-distributed lint format venv dev clean requirements
+.PHONY: demo serve ui test test-distributed lint format venv dev clean requirements bench-env
 
 venv: $(STAMP)
 
@@ -46,6 +46,19 @@ dev: $(DEV_STAMP)
 $(DEV_STAMP): $(STAMP) requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $(DEV_STAMP)
+
+# Splink and DuckDB for `python -m reconcile bench peers`, in an environment of their own
+# (never in .venv): the command runs Splink there, in its own process
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.requirements-bench-installed
+
+bench-env: $(BENCH_STAMP)
+
+$(BENCH_STAMP): requirements-bench.txt
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements-bench.txt
+	@touch $(BENCH_STAMP)
 
 demo: venv
 	@mkdir -p var/airflow

@@ -555,6 +555,74 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pipeline_bench.add_argument("--json", type=Path, help="also write the figures to this file")
     pipeline_bench.set_defaults(func=cmd_bench_pipeline)
+
+    def cmd_bench_peers(args: argparse.Namespace) -> int:
+        from reconcile.bench_peers import main
+
+        return main(args)
+
+    peers_bench = bench_sub.add_parser(
+        "peers",
+        help="the same generated provinces linked by this project and by Splink 5 (in "
+        ".venv-bench: make bench-env), each scored against the truth: time, peak memory, "
+        "precision, recall, F1 and the ratios",
+    )
+    peers_bench.add_argument(
+        "--firms", type=int, default=20_000, help="firms in all (default 20,000)"
+    )
+    peers_bench.add_argument(
+        "--provinces", type=int, default=2, help="how many provinces, 82 and 86 first (default 2)"
+    )
+    peers_bench.add_argument("--codes", help="comma-separated province codes (instead of a count)")
+    peers_bench.add_argument("--seed", type=int, default=42)
+    peers_bench.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="processes linking provinces, DuckDB's threads for Splink, and the generator's "
+        "(default 2)",
+    )
+    peers_bench.add_argument(
+        "--folder", type=Path, help="where to write (default: a temporary folder, removed)"
+    )
+    peers_bench.add_argument(
+        "--bench-python",
+        type=Path,
+        help="the Python with Splink and DuckDB (default: RECONCILE_BENCH_PYTHON or "
+        ".venv-bench/bin/python)",
+    )
+    peers_bench.add_argument(
+        "--threshold",
+        type=float,
+        default=0.9,
+        help="Splink's match probability for a link (default 0.9)",
+    )
+    peers_bench.add_argument(
+        "--max-pairs",
+        type=float,
+        default=1e7,
+        help="pairs Splink samples to estimate u (default 1e7)",
+    )
+    peers_bench.add_argument(
+        "--peer-timeout",
+        type=float,
+        default=900.0,
+        help="seconds after which Splink is stopped and reported unfinished (default 900)",
+    )
+    peers_bench.add_argument(
+        "--peer-memory-gb",
+        type=float,
+        help="resident memory past which Splink is stopped (default 60%% of RAM, 16 at most)",
+    )
+    peers_bench.add_argument(
+        "--peer-blocking",
+        choices=("word-pairs", "words"),
+        default="word-pairs",
+        help="Splink's candidate pairs besides the tax code: province and a word of the name's "
+        "core with a letter of the next (word-pairs, default) or a word alone (words)",
+    )
+    peers_bench.add_argument("--json", type=Path, help="also write the figures to this file")
+    peers_bench.set_defaults(func=cmd_bench_peers)
     # imported here: fastapi is loaded only by the command that serves
     from reconcile.web.serve import add_serve_command
 
