@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import pandas as pd
 
@@ -27,6 +29,11 @@ _TOTAL_ROW = re.compile(
 _TIME_OF_DAY = re.compile(
     r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?$"
 )
+# dd/mm/yyyy, dd-mm-yyyy and yyyy-mm-dd (ASCII digits): exactly what the first three of
+# _DATE_FORMATS accept when the day exists, read without strptime
+_QUICK_DATE = re.compile(
+    r"([0-9]{1,2})([/-])([0-9]{1,2})\2([0-9]{4})|([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+)
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 _STATUS_CODE = re.compile(r"^(\d{1,2})(?:\s*[-.]\s*\d+)?$")
@@ -41,8 +48,17 @@ def _text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = " ".join(nfc(repair_legacy(str(value))).split())
-    return text or None
+    text = str(value)
+    if text.isascii():  # nothing to repair or compose: the usual code, date or amount
+        return " ".join(text.split()) or None
+    return _tidy(text) or None
+
+
+@lru_cache(maxsize=1 << 14)
+def _tidy(text: str) -> str:
+    """Non-ASCII text repaired, composed and single-spaced; cached because a column of labels
+    (a legal form, a status, an office) repeats a few values in every row."""
+    return " ".join(nfc(repair_legacy(text)).split())
 
 
 def parse_date(value: object) -> date | None:
@@ -63,6 +79,13 @@ def parse_date(value: object) -> date | None:
     text = _TIME_OF_DAY.sub("", text)
     if _SERIAL.match(text) and 20000 <= float(text) < 80000:  # an Excel serial written out
         return EXCEL_EPOCH + timedelta(days=int(float(text)))
+    quick = _QUICK_DATE.fullmatch(text)  # the usual three shapes, without strptime's cost
+    if quick:
+        day, month, year = quick.group(1, 3, 4) if quick.group(1) else quick.group(7, 6, 5)
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            pass  # not a day of the calendar: the formats below say so as before
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
@@ -116,8 +139,14 @@ def parse_status(value: object, vocabulary: str) -> str | None:
     return canonical
 
 
-def _is_header_again(cells: dict[str, object], spec: FeedSpec) -> bool:
-    canonical = canonical_of(spec)
+def _is_header_again(
+    cells: dict[str, object], first: tuple[str, ...], canonical: Callable[[object], str | None]
+) -> bool:
+    """The header written again: most of the row's cells are header spellings. A header row
+    always repeats the key's and the required columns' headers (``first``), so those cells are
+    looked at first and a data row (nearly all rows) costs two or three look-ups, not one a cell."""
+    if not any((value := cells.get(column)) is not None and canonical(value) for column in first):
+        return False
     hits = sum(1 for value in cells.values() if value is not None and canonical(value))
     return hits >= max(2, len([v for v in cells.values() if v is not None]) // 2)
 
@@ -125,17 +154,23 @@ def _is_header_again(cells: dict[str, object], spec: FeedSpec) -> bool:
 def _is_total_row(cells: dict[str, object], row: list[object], spec: FeedSpec) -> bool:
     """A label such as "Tổng cộng" among the row's first cells (the feed's or not: it often
     sits in an STT column), and no key of its own."""
-    texts = [fold(str(v)) for v in row if v not in (None, "") and str(v).strip()]
-    key_value = cells.get(spec.key)
-    return (
-        bool(texts)
-        and any(_TOTAL_ROW.match(t) for t in texts[:3])
-        and (key_value in (None, "") or bool(_TOTAL_ROW.match(fold(str(key_value)))))
-    )
+    key_value = cells.get(spec.key)  # a key of its own (nearly every row) settles it first
+    if key_value not in (None, "") and not _TOTAL_ROW.match(fold(str(key_value))):
+        return False
+    texts = []  # the first three non-blank cells, folded (only they can hold the label)
+    for v in row:
+        if v not in (None, "") and str(v).strip():
+            texts.append(fold(str(v)))
+            if len(texts) == 3:
+                break
+    return any(_TOTAL_ROW.match(t) for t in texts)
 
 
 def _unreadable(raw: dict[str, object]) -> str | None:
     """The first column whose text has control characters or U+FFFD (bytes that did not decode)."""
+    texts = [t for v in raw.values() for t in (v if isinstance(v, list) else [v])]
+    if not _UNREADABLE.search("\n".join(t for t in texts if isinstance(t, str))):
+        return None  # one search for the row ("\n" is not one of the characters looked for)
     for column, value in raw.items():
         texts = value if isinstance(value, list) else [value]
         if any(isinstance(t, str) and _UNREADABLE.search(t) for t in texts):
@@ -153,6 +188,8 @@ def clean(table: RawTable, spec: FeedSpec) -> pd.DataFrame:
     """One row per data row: ``row_number``, ``line``, typed columns, ``raw``, ``reasons``."""
     records: list[dict[str, object]] = []
     seen: dict[str, int] = {}
+    header_of = canonical_of(spec)
+    header_columns = tuple(dict.fromkeys((spec.key, *spec.required)))
     for line, cells in table.rows:
         row_number = line - table.header_line
         by_column = {
@@ -184,7 +221,7 @@ def clean(table: RawTable, spec: FeedSpec) -> pd.DataFrame:
             reasons.append(
                 f"unreadable characters in {damaged}: the file is damaged here or mixes encodings"
             )
-        elif _is_header_again(by_column, spec):
+        elif _is_header_again(by_column, header_columns, header_of):
             reasons.append("repeated header row")
         elif _is_total_row(by_column, cells, spec):
             reasons.append("total row")

@@ -210,6 +210,7 @@ _RANGE_WORDS = (b"dimension", b"mergeCell", b"hyperlink")
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")  # a cell or row tag with a namespace prefix
 _ANY_CELL = re.compile(rb"<c[\s/>]")
 _CANONICAL_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ERROR_CELL_MARKS = (b't="e"', b"t='e'")  # a cell of type error, as spreadsheet programs write it
 _ROW = re.compile(rb"<row(?=[\s/>])([^<>]*)>")
 _R = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
 _RANGE = re.compile(rb"""\sref\s*=\s*["']([^"']*)["']""")
@@ -258,6 +259,9 @@ class _Scan:
         self.areas = 0  # merged and hyperlinked positions, all sheets
         self.rows = 0  # row records, all sheets
         self.elements = 0  # XML elements, all parts
+        # a cell holding an error (#N/A, #REF!...): calamine reads it as empty, openpyxl as its
+        # text, which cleaning reports; such a workbook is read with openpyxl (readers.py)
+        self.error_cells = False
 
     def entry(self, entry: str, stream: IO[bytes]) -> None:
         state = [0, 0, 0, 0]  # row and column of the last cell placed, furthest row and column
@@ -279,6 +283,8 @@ class _Scan:
                 )
             ends = buffer.count(b"</", 0, cut) + buffer.count(b"<?", 0, cut)
             self.elements += buffer.count(b"<", 0, cut) - ends
+            if not self.error_cells and any(mark in buffer for mark in _ERROR_CELL_MARKS):
+                self.error_cells = True
             if not self._in_bulk(buffer, cut, state):
                 self._tag_by_tag(buffer, cut, state)
             if any(word in buffer for word in _RANGE_WORDS):
@@ -409,14 +415,22 @@ def _entries(book: zipfile.ZipFile) -> Iterator[zipfile.ZipInfo]:
     return (info for info in book.infolist() if not info.is_dir())
 
 
-def check_workbook(data: bytes, name: str, limits: FeedLimits) -> None:
-    """Refuse a workbook that would cost more than the limits, before openpyxl opens it.
+@dataclass(frozen=True)
+class WorkbookFacts:
+    """What the scan learnt on the way that the reader needs: whether any cell is an error."""
+
+    error_cells: bool
+
+
+def check_workbook(data: bytes, name: str, limits: FeedLimits) -> WorkbookFacts | None:
+    """Refuse a workbook that would cost more than the limits, before any reader opens it.
 
     First the count of parts, then the zip directory: the inflated size of all entries and
     each large entry's compression ratio (a zip bomb is refused here without inflating a
     byte). Then every entry is inflated in 1 MB chunks and scanned for what openpyxl would
     build from it (see ``_Scan``), stopping at the first limit passed. A package zipfile cannot
-    open, or an entry it cannot inflate, is left for openpyxl to report as a broken workbook.
+    open, or an entry it cannot inflate, is left for openpyxl to report as a broken workbook
+    (None: nothing learnt).
     """
     parts = data.count(b"PK\x01\x02")  # central directory headers, one a part
     if parts > MAX_XLSX_ENTRIES:
@@ -428,7 +442,7 @@ def check_workbook(data: bytes, name: str, limits: FeedLimits) -> None:
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        return
+        return None
     with book:
         entries = list(_entries(book))
         total = 0
@@ -462,3 +476,4 @@ def check_workbook(data: bytes, name: str, limits: FeedLimits) -> None:
             except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError,
                     EOFError, ValueError):  # fmt: skip
                 continue  # damaged or encrypted: openpyxl reports it if it needs this entry
+    return WorkbookFacts(error_cells=scan.error_cells)
