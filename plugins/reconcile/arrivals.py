@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reconcile.errors import ConfigError, ReconcileError
-from reconcile.landing import LocalLandingZone
+from reconcile.landing import IncomingFile, LocalLandingZone
 from reconcile.publish.labels import labels
 from reconcile.quarter import Quarter
 
@@ -107,21 +107,20 @@ def quarter_due(day: date, due: int) -> Quarter | None:
     return current.previous()
 
 
+def _files(zone: LocalLandingZone, quarter: Quarter) -> list[IncomingFile]:
+    """The quarter's landed files; none (and no warning) when its folder is not there yet."""
+    return zone.list_files(quarter) if (zone.root / str(quarter)).is_dir() else []
+
+
 def expected_provinces(
-    options: dict[str, Any], zone: LocalLandingZone, quarter: Quarter
+    options: dict[str, Any], files: list[IncomingFile], earlier: list[IncomingFile]
 ) -> list[str]:
     """The agency's provinces (``provinces``); when none is configured (a national office),
-    every province that sent any file this quarter or the one before."""
+    every province that sent any file this quarter (``files``) or the one before."""
     configured = options.get("provinces") or []
     if configured:
         return sorted(configured)
-    seen = {
-        f.province
-        for q in (quarter, quarter.previous())
-        if (zone.root / str(q)).is_dir()
-        for f in zone.list_files(q)
-    }
-    return sorted(seen)
+    return sorted({f.province for f in (*files, *earlier)})
 
 
 def check_arrivals(
@@ -134,7 +133,9 @@ def check_arrivals(
     if quarter is None:
         return None
     zone = LocalLandingZone(landing_dir)
-    provinces = expected_provinces(options, zone, quarter)
+    files = _files(zone, quarter)
+    earlier = [] if options.get("provinces") else _files(zone, quarter.previous())
+    provinces = expected_provinces(options, files, earlier)
     if not provinces:
         raise ConfigError(
             f"quarter {quarter}: no province is configured (provinces in the settings) and no "
@@ -142,7 +143,7 @@ def check_arrivals(
             "set provinces to the agency's province codes"
         )
     feeds = tuple(options.get("required_feeds") or ())
-    arrived = {(f.province, f.feed) for f in zone.list_files(quarter)}
+    arrived = {(f.province, f.feed) for f in files}
     missing = tuple(
         MissingFeed(province, feed)
         for province in provinces

@@ -276,7 +276,7 @@ def _warehouse_of_db_command(args: argparse.Namespace) -> str:
 
 def cmd_arrivals(args: argparse.Namespace) -> int:
     """Which partner feeds have not arrived (the feed_arrivals DAG's check, by hand)."""
-    from reconcile.arrivals import check_arrivals
+    from reconcile.arrivals import check_arrivals, due_day
 
     settings = _settings(args)
     day = args.day or datetime.now(LOCAL_TZ).date()
@@ -285,7 +285,7 @@ def cmd_arrivals(args: argparse.Namespace) -> int:
     if check is None:
         print(
             f"{day:%d/%m/%Y}: no quarter's feeds are due (they are due from day "
-            f"{settings.options.get('feeds_due_day', 5)} of the month after a quarter); "
+            f"{due_day(settings.options)} of the month after a quarter); "
             "give --quarter to check one anyway"
         )
         return 0

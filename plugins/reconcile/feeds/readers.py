@@ -470,7 +470,7 @@ def _calamine_cell(value: object) -> object:
 
 def _calamine_sheets(data: bytes) -> list[tuple[str, list[list[object]]]] | None:
     """Every worksheet's rows from A1 with python-calamine (Rust): about ten times openpyxl's
-    speed, and a fraction of its memory. Merged ranges are spread as ``_sheet_rows`` does.
+    speed, and a fraction of its memory. Merged ranges are spread by ``_spread_merged``.
 
     None for a workbook of several worksheets (an inspectors' workbook, a sheet per ward): a
     later sheet's rows are numbered on from the end of the sheet before, and openpyxl's end
@@ -528,16 +528,12 @@ def _openpyxl_sheets(data: bytes, name: str) -> list[tuple[str, list[list[object
 
 
 def _sheet_rows(sheet: Any) -> tuple[str, list[list[object]]]:
-    # A merged range holds its value in the top-left cell only. Down a column (a legal form
-    # or an office shared by several rows) the value belongs to every row: spread it down.
-    # Across columns it belongs to the first column only: a long name over two columns is
-    # not the next column's value.
-    for merged in list(sheet.merged_cells.ranges):
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        sheet.unmerge_cells(str(merged))
-        for row in range(merged.min_row, merged.max_row + 1):
-            sheet.cell(row, merged.min_col).value = value
-    return sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)]
+    """An openpyxl worksheet's rows, its merged ranges spread as calamine's are."""
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    ranges = [((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1))
+              for m in sheet.merged_cells.ranges]  # fmt: skip
+    _spread_merged(rows, ranges)
+    return sheet.title, rows
 
 
 def _more_sheets(sources: list[_Source], chosen: _Source, mapping: dict[int, str], spec: FeedSpec,
