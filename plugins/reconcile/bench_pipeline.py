@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from reconcile.bench_link import province_codes
+from reconcile.preload import MODULES as PRELOAD
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
 
@@ -43,9 +44,6 @@ QUARTER = "2025Q3"
 # The DAG's steps in the order it runs them; "land" is start_run and land in one task.
 STAGES = ("land", "ingest", "load", "link", "rules", "publish", "summarise")
 COUNTED_TABLES = ("firm", "employer_unit", "link", "finding")
-# What a forkserver imports once, so that its forked task processes need not (GX alone costs
-# about 3 s a process); spawn, the default, makes every task pay its imports as Airflow's do.
-PRELOAD = ("reconcile.steps", "great_expectations", "reconcile.quality.data_docs")
 START_METHODS = ("spawn", "forkserver")
 
 

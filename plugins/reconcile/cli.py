@@ -550,8 +550,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--start-method",
         choices=("spawn", "forkserver"),
         default="spawn",
-        help="how task processes start: spawn (each imports everything, as an Airflow task "
-        "does; default) or forkserver (forked from a process that imported them once)",
+        help="how task processes start: spawn (each imports everything itself; default) or "
+        "forkserver (forked from a process that imported GX and the steps once, as a Celery "
+        "worker with reconcile.airflow.celery_config forks them)",
     )
     pipeline_bench.add_argument("--json", type=Path, help="also write the figures to this file")
     pipeline_bench.set_defaults(func=cmd_bench_pipeline)

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from sqlalchemy import DateTime, select
 
-from airflow_deployment import Deployment, DeploymentError, free_port
+from airflow_deployment import DAG_ID, Deployment, DeploymentError, free_port
 from databases import fresh_postgres_database
 from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
@@ -136,6 +136,13 @@ def deployment(postgres_server: str, redis_server: str, landing: Path, mail: Mai
         running.stop()
 
 
+def task_logs(deployment: Deployment, run_id: str, task_id: str) -> dict[Path, str]:
+    """The first attempt's log of each instance of ``task_id`` in the run, by path."""
+    folder = deployment.home / "logs" / f"dag_id={DAG_ID}" / f"run_id={run_id}"
+    return {path: path.read_text(encoding="utf-8", errors="replace")
+            for path in sorted(folder.glob(f"task_id={task_id}/**/attempt=1.log"))}  # fmt: skip
+
+
 def _running_province_tasks(deployment: Deployment, run_id: str) -> list[dict[str, Any]]:
     return [
         ti for ti in deployment.task_instances(run_id)
@@ -167,6 +174,14 @@ def test_two_quarters_on_celery_with_a_worker_killed_mid_task(
     first = deployment.trigger("2025Q2", QUARTERS["2025Q2"])
     deployment.wait_for_run(first)
     assert snapshot(deployment.warehouse_url, "2025Q2") == snapshot(reference, "2025Q2")
+    # the worker imported Great Expectations once (reconcile.airflow.celery_config): the ingest
+    # tasks forked from it validated their files without importing it again
+    ingest_logs = task_logs(deployment, first, "ingest")
+    ingests = [ti for ti in deployment.task_instances(first) if ti["task_id"] == "ingest"]
+    assert ingests and len(ingest_logs) == len(ingests), sorted(ingest_logs)
+    for path, text in ingest_logs.items():
+        assert "ingested " in text, f"{path} is not the log of an ingest that ran"
+        assert "imported Great Expectations in this task" not in text, path
 
     # the next quarter, with the worker killed under a running province task
     second = deployment.trigger("2025Q3", QUARTERS["2025Q3"])

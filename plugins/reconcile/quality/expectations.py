@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -39,11 +41,24 @@ def load_suite(expectations_dir: Path, feed: str) -> dict[str, Any]:
         return json.load(handle)
 
 
+def gx() -> Any:
+    """Great Expectations, imported here unless the worker preloaded it (``reconcile.preload``);
+    a task that pays the import says so, with what it cost."""
+    if "great_expectations" not in sys.modules:
+        started = time.perf_counter()
+        import great_expectations
+
+        log.info("imported Great Expectations in this task (%.1f s): a Celery worker preloads "
+                 "it with reconcile.airflow.celery_config, docs/deployment.md",
+                 time.perf_counter() - started)  # fmt: skip
+    import great_expectations
+
+    return great_expectations
+
+
 @cache
 def _context() -> Any:
-    import great_expectations as gx
-
-    context = gx.get_context(mode="ephemeral")
+    context = gx().get_context(mode="ephemeral")
     try:
         context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     except Exception:  # older/newer GX shapes: progress bars are cosmetic
@@ -65,12 +80,10 @@ def validate_frame(
     the report shows. ``about`` (the file's name, feed, headers as written) is kept in the
     result's ``meta["reconcile"]``.
     """
-    import great_expectations as gx
-
     context = _context()
     suite_name = f"{suite_json['name']}::{name}"
     body = {k: v for k, v in suite_json.items() if k in ("expectations", "meta")}
-    suite = context.suites.add_or_update(gx.ExpectationSuite(name=suite_name, **body))
+    suite = context.suites.add_or_update(gx().ExpectationSuite(name=suite_name, **body))
     source = context.data_sources.add_or_update_pandas(name="feeds")
     asset_name = f"frame_{abs(hash(suite_name))}"
     try:
