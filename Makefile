@@ -18,15 +18,23 @@ DEMO_OUTREACH_DAY ?= 2025-10-13
 UI_PORT ?= 8080
 UI_TIMEZONE ?= Asia/Ho_Chi_Minh
 
+# Where the demo keeps its files: the landing folder, the warehouse, the outputs and Airflow's
+# home. `make demo VAR=/tmp/x` runs it elsewhere (tests/integration/test_demo_outputs.py does).
+VAR ?= $(CURDIR)/var
+
 export PYTHONPATH := $(CURDIR)/plugins
 export RECONCILE_HOME := $(CURDIR)
-export AIRFLOW_HOME := $(CURDIR)/var/airflow
+export RECONCILE_LANDING_DIR ?= $(VAR)/landing
+export RECONCILE_DATA_DIR ?= $(VAR)/data
+export RECONCILE_OUTPUT_DIR ?= $(VAR)/output
+export RECONCILE_WAREHOUSE_URL ?= sqlite:///$(VAR)/warehouse.db
+export AIRFLOW_HOME := $(VAR)/airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
-export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN := sqlite:///$(CURDIR)/var/airflow/airflow.db
-export AIRFLOW__LOGGING__BASE_LOG_FOLDER := $(CURDIR)/var/airflow/logs
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN := sqlite:///$(VAR)/airflow/airflow.db
+export AIRFLOW__LOGGING__BASE_LOG_FOLDER := $(VAR)/airflow/logs
 export GX_ANALYTICS_ENABLED := False
 export NO_COLOR := 1
 
@@ -61,20 +69,20 @@ $(BENCH_STAMP): requirements-bench.txt
 	@touch $(BENCH_STAMP)
 
 demo: venv
-	@mkdir -p var/airflow
-	$(BIN)/airflow db migrate > var/airflow/db-migrate.log 2>&1 || (cat var/airflow/db-migrate.log; exit 1)
-	$(BIN)/airflow pools set warehouse 4 "Province steps writing to the warehouse" >> var/airflow/db-migrate.log 2>&1
+	@mkdir -p $(VAR)/airflow
+	$(BIN)/airflow db migrate > $(VAR)/airflow/db-migrate.log 2>&1 || (cat $(VAR)/airflow/db-migrate.log; exit 1)
+	$(BIN)/airflow pools set warehouse 4 "Province steps writing to the warehouse" >> $(VAR)/airflow/db-migrate.log 2>&1
 	$(BIN)/python -m reconcile synth --quarters $(DEMO_QUARTER) --provinces $(DEMO_PROVINCE) \
 		--firms $(DEMO_FIRMS) --seed $(DEMO_SEED) --notices
-	$(BIN)/airflow dags test enterprise_changes $(DEMO_CHANGES_DAY) > var/airflow/dags-test-changes.log 2>&1 \
-		|| (tail -n 80 var/airflow/dags-test-changes.log; echo "the DAG run failed: see var/airflow/dags-test-changes.log"; exit 1)
-	$(BIN)/airflow dags test quarterly_reconciliation $(DEMO_LOGICAL_DATE) > var/airflow/dags-test.log 2>&1 \
-		|| (tail -n 80 var/airflow/dags-test.log; echo "the DAG run failed: see var/airflow/dags-test.log"; exit 1)
-	$(BIN)/airflow dags test new_firm_outreach $(DEMO_OUTREACH_DAY) > var/airflow/dags-test-outreach.log 2>&1 \
-		|| (tail -n 80 var/airflow/dags-test-outreach.log; echo "the DAG run failed: see var/airflow/dags-test-outreach.log"; exit 1)
-	@echo "Airflow run logs: var/airflow/dags-test-changes.log, dags-test.log, dags-test-outreach.log"
+	$(BIN)/airflow dags test enterprise_changes $(DEMO_CHANGES_DAY) > $(VAR)/airflow/dags-test-changes.log 2>&1 \
+		|| (tail -n 80 $(VAR)/airflow/dags-test-changes.log; echo "the DAG run failed: see $(VAR)/airflow/dags-test-changes.log"; exit 1)
+	$(BIN)/airflow dags test quarterly_reconciliation $(DEMO_LOGICAL_DATE) > $(VAR)/airflow/dags-test.log 2>&1 \
+		|| (tail -n 80 $(VAR)/airflow/dags-test.log; echo "the DAG run failed: see $(VAR)/airflow/dags-test.log"; exit 1)
+	$(BIN)/airflow dags test new_firm_outreach $(DEMO_OUTREACH_DAY) > $(VAR)/airflow/dags-test-outreach.log 2>&1 \
+		|| (tail -n 80 $(VAR)/airflow/dags-test-outreach.log; echo "the DAG run failed: see $(VAR)/airflow/dags-test-outreach.log"; exit 1)
+	@echo "Airflow run logs: $(VAR)/airflow/dags-test-changes.log, dags-test.log, dags-test-outreach.log"
 	@$(BIN)/python -m reconcile summary --quarter $(DEMO_QUARTER)
-	@ls var/output/outreach/$(DEMO_OUTREACH_DAY)/*/outreach_*.xlsx
+	@ls $(RECONCILE_OUTPUT_DIR)/outreach/$(DEMO_OUTREACH_DAY)/*/outreach_*.xlsx
 
 serve: venv
 	$(BIN)/python -m reconcile serve --demo
@@ -84,7 +92,7 @@ serve: venv
 # [core] default_timezone as in docker-compose.yaml; Airflow 3's UI itself shows the browser's
 # time zone (its user menu changes it): there is no server-side display default any more.
 ui: venv
-	@test -f var/airflow/airflow.db || (echo "no demo runs yet: run make demo first"; exit 1)
+	@test -f $(VAR)/airflow/airflow.db || (echo "no demo runs yet: run make demo first"; exit 1)
 	@echo "Airflow UI on http://127.0.0.1:$(UI_PORT)/ (local only, no sign-in); Ctrl-C stops it"
 	@echo "Times show in the browser's time zone; to pick Asia/Ho_Chi_Minh: user menu > Timezone"
 	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=True AIRFLOW__CORE__DEFAULT_TIMEZONE=$(UI_TIMEZONE) \
@@ -105,7 +113,7 @@ format: dev
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 clean:
-	rm -rf var
+	rm -rf $(VAR)
 
 # after changing requirements.in or requirements-dev.in: a full freeze to review; the runtime
 # pins go to requirements.txt, the tests' and the lint's alone to requirements-dev.txt
