@@ -45,6 +45,8 @@ QUARTER = "2025Q3"
 STAGES = ("land", "ingest", "load", "link", "rules", "publish", "summarise")
 COUNTED_TABLES = ("firm", "employer_unit", "link", "finding")
 START_METHODS = ("spawn", "forkserver")
+# ``--size``: (firms, provinces); a province is the national size's share of one (82)
+PIPELINE_SIZES = {"national": (1_000_000, "all"), "province": (29_412, "82")}
 
 
 # ---------------------------------------------------------------- one task, in its own process
@@ -481,8 +483,8 @@ def main(args: argparse.Namespace) -> int:
     if args.reuse and not args.folder:
         raise SystemExit("--reuse needs --folder (the folder whose feeds to reuse)")
     report = bench_pipeline(
-        firms=args.firms,
-        provinces=args.provinces,
+        firms=args.firms or PIPELINE_SIZES[args.size][0],
+        provinces=args.provinces or PIPELINE_SIZES[args.size][1],
         seed=args.seed,
         workers=args.workers,
         folder=args.folder,

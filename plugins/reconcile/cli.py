@@ -512,10 +512,15 @@ def build_parser() -> argparse.ArgumentParser:
         "wall time per stage and peak memory per task",
     )
     pipeline_bench.add_argument(
-        "--firms", type=int, default=1_000_000, help="firms in all (default 1,000,000)"
+        "--size",
+        choices=("national", "province"),  # bench_pipeline.PIPELINE_SIZES
+        default="national",
+        help="national: 1,000,000 firms in the 34 provinces; province: 29,412 firms in 82 "
+        "(default national)",
     )
+    pipeline_bench.add_argument("--firms", type=int, help="firms in all (default: the size's)")
     pipeline_bench.add_argument(
-        "--provinces", default="all", help="'all' (the 34) or comma-separated codes"
+        "--provinces", help="'all' (the 34) or comma-separated codes (default: the size's)"
     )
     pipeline_bench.add_argument("--seed", type=int, default=42)
     pipeline_bench.add_argument(
