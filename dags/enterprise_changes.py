@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 
-from reconcile.airflow import tasks as steps
+from reconcile.airflow import tasks
 from reconcile.airflow.shared import FIRM_HISTORY, alerting, day_param
 from reconcile.quarter import LOCAL_TZ
 
@@ -50,19 +50,19 @@ def enterprise_changes() -> None:
     # the warehouse's tables brought to this code's version first (Alembic migrations)
     @task
     def upgrade_warehouse() -> dict:
-        return steps.upgrade_warehouse()
+        return tasks.upgrade_warehouse()
 
     @task
     def decide_day() -> str:
-        return steps.day_of(get_current_context()).isoformat()
+        return tasks.day_of(get_current_context()).isoformat()
 
     @task
     def fetch_from_api(day: str) -> dict:
-        return steps.fetch_changes(day)
+        return tasks.fetch_changes(day)
 
     @task
     def land(day: str) -> dict:
-        return steps.land_changes(day)
+        return tasks.land_changes(day)
 
     @task
     def files_to_ingest(landing: dict) -> list[str]:
@@ -70,13 +70,13 @@ def enterprise_changes() -> None:
 
     @task(map_index_template="{{ file_name }}")
     def ingest(file_id: str) -> str:
-        steps.ingest(file_id, get_current_context())
+        tasks.ingest(file_id, get_current_context())
         return file_id
 
     # all_done: one refused file does not keep the others' notices out of the history
     @task(trigger_rule="all_done", outlets=[FIRM_HISTORY])
     def history(landing: dict) -> dict:
-        return steps.update_history(landing["to_ingest"])
+        return tasks.update_history(landing["to_ingest"])
 
     day = decide_day()
     upgrade_warehouse() >> day

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
-from reconcile.airflow import tasks as steps
+from reconcile.airflow import tasks
 from reconcile.airflow.shared import alerting, day_param
 from reconcile.quarter import LOCAL_TZ, QUARTER_PATTERN
 
@@ -56,7 +56,7 @@ from reconcile.quarter import LOCAL_TZ, QUARTER_PATTERN
 def feed_arrivals() -> None:
     @task
     def chase_missing_feeds() -> dict:
-        return steps.chase_missing_feeds(get_current_context())
+        return tasks.chase_missing_feeds(get_current_context())
 
     chase_missing_feeds()
 

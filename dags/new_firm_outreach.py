@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 
-from reconcile.airflow import tasks as steps
+from reconcile.airflow import tasks
 from reconcile.airflow.shared import FIRM_HISTORY, alerting, day_param
 from reconcile.quarter import LOCAL_TZ
 
@@ -44,11 +44,11 @@ from reconcile.quarter import LOCAL_TZ
 def new_firm_outreach() -> None:
     @task
     def decide_day() -> str:
-        return steps.day_of(get_current_context()).isoformat()
+        return tasks.day_of(get_current_context()).isoformat()
 
     @task(inlets=[FIRM_HISTORY])
     def publish(day: str) -> dict:
-        return steps.publish_outreach(day)
+        return tasks.publish_outreach(day)
 
     publish(decide_day())
 

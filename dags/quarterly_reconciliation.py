@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, task_group
 
-from reconcile.airflow import tasks as steps
+from reconcile.airflow import tasks
 from reconcile.airflow.shared import (
     CASE_WORKBOOKS,
     FIRM_HISTORY,
@@ -81,19 +81,19 @@ def quarterly_reconciliation() -> None:
     # the warehouse's tables brought to this code's version first (Alembic migrations)
     @task
     def upgrade_warehouse() -> dict:
-        return steps.upgrade_warehouse()
+        return tasks.upgrade_warehouse()
 
     @task
     def decide_quarter() -> str:
-        return steps.decide_quarter(get_current_context())
+        return tasks.decide_quarter(get_current_context())
 
     @task
     def fetch_from_api(quarter: str) -> dict:
-        return steps.fetch_from_api(quarter)
+        return tasks.fetch_from_api(quarter)
 
     @task
     def land(quarter: str) -> dict:
-        return steps.land(quarter)
+        return tasks.land(quarter)
 
     @task
     def files_to_ingest(landing: dict) -> list[str]:
@@ -102,12 +102,12 @@ def quarterly_reconciliation() -> None:
     # the UI names each mapped task by its file and its province, not 0, 1, 2
     @task(map_index_template="{{ file_name }}")
     def ingest(file_id: str) -> dict:
-        return steps.ingest(file_id, get_current_context())
+        return tasks.ingest(file_id, get_current_context())
 
     # all_done: a refused file fails its own ingest task, not the provinces that do not need it
     @task(trigger_rule="all_done")
     def provinces(landing: dict) -> list[str]:
-        return steps.chosen_provinces(landing, get_current_context())
+        return tasks.chosen_provinces(landing, get_current_context())
 
     @task_group
     def province(province: str, quarter: str) -> None:
@@ -115,35 +115,35 @@ def quarterly_reconciliation() -> None:
         # run against the warehouse at once across the workers
         @task(pool=WAREHOUSE_POOL, map_index_template="{{ province }}")
         def load(province: str, quarter: str) -> str:
-            steps.load(province, quarter, get_current_context())
+            tasks.load(province, quarter, get_current_context())
             return province
 
         @task(pool=WAREHOUSE_POOL, map_index_template="{{ province }}")
         def link(province: str, quarter: str) -> str:
-            steps.link(province, quarter, get_current_context())
+            tasks.link(province, quarter, get_current_context())
             return province
 
         # the firms' status as of the quarter's last day comes from their history too
         @task(pool=WAREHOUSE_POOL, inlets=[FIRM_HISTORY], map_index_template="{{ province }}")
         def rules(province: str, quarter: str) -> str:
-            steps.rules(province, quarter, get_current_context())
+            tasks.rules(province, quarter, get_current_context())
             return province
 
         @task(pool=WAREHOUSE_POOL, map_index_template="{{ province }}", outlets=[CASE_WORKBOOKS])
         def publish(province: str, quarter: str) -> dict:
-            return steps.publish(province, quarter, get_current_context())
+            return tasks.publish(province, quarter, get_current_context())
 
         publish(rules(link(load(province, quarter), quarter), quarter), quarter)
 
     @task(trigger_rule="all_done", outlets=[QUALITY_REPORT])
     def summarise(quarter: str, landing: dict) -> dict:
-        return steps.summarise(quarter, landing, get_current_context()["run_id"])
+        return tasks.summarise(quarter, landing, get_current_context()["run_id"])
 
     # none_failed: a failed ingest or province task makes the run fail, after the summary (and
     # an ingest skipped for want of new files does not skip the verdict)
     @task(trigger_rule="none_failed")
     def verdict(summary: dict) -> dict:
-        return steps.verdict(summary)
+        return tasks.verdict(summary)
 
     quarter = decide_quarter()
     upgrade_warehouse() >> quarter

@@ -147,8 +147,10 @@ def cmd_files(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from reconcile.publish.layout import OutputLayout
+
     settings = _settings(args)
-    path = settings.output_dir / str(Quarter.parse(args.quarter)) / "summary.json"
+    path = OutputLayout(settings, Quarter.parse(args.quarter)).summary_json
     if not path.exists():
         print(f"no summary for {args.quarter} at {path}: run the quarter first", file=sys.stderr)
         return 1

@@ -171,10 +171,10 @@ def load(province: str, quarter: str, context: dict[str, Any] | None = None) -> 
 
 @task_boundary
 def link(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
-    from reconcile.steps import link as link_partition
+    from reconcile.steps import link as link_province
 
     name_map_index(context, province=province)
-    return link_partition(settings(), Quarter.parse(quarter), province)
+    return link_province(settings(), Quarter.parse(quarter), province)
 
 
 @task_boundary

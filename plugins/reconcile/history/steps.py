@@ -53,11 +53,7 @@ def update_history(settings: Settings, file_ids: list[str]) -> dict[str, Any]:
     """Rebuild the history of every firm the notices of ``file_ids`` are about."""
     engine = get_engine(settings.warehouse_url)
     with engine.begin() as conn:
-        loaded = list(conn.execute(
-            select(t.feed_file.c.file_id).where(
-                t.feed_file.c.file_id.in_(file_ids), t.feed_file.c.status == "loaded"
-            )
-        ).scalars()) if file_ids else []  # fmt: skip
+        loaded = feed_files.loaded_among(conn, file_ids)
         touched = store.touched_by_files(conn, loaded)
         rows = store.rebuild(conn, touched)
         total = conn.execute(select(func.count()).select_from(t.firm_history)).scalar_one()

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import pandas as pd
+
+from reconcile.match.levels import CommuneLevel
+from reconcile.match.linked import Linked
 from reconcile.match.tokens import distinctive_tokens, join_initials
 from reconcile.text import tax_code as tax_codes
 from reconcile.text.address import communes_in_either_shape, parse_address
@@ -70,7 +74,7 @@ def _place(address: str, province: str) -> Place:
                  frozenset(communes_in_either_shape(parsed)))  # fmt: skip
 
 
-def commune_relation(a: Place, b: Place) -> str | None:
+def commune_relation(a: Place, b: Place) -> CommuneLevel | None:
     """How two places' communes relate: ``same`` new commune, ``either_shape`` (the same only
     when one side's commune name is read in its pre-2025 shape), ``different``, or None when
     either is unknown."""
@@ -81,6 +85,13 @@ def commune_relation(a: Place, b: Place) -> str | None:
     if a.either_shape & b.either_shape:
         return "either_shape"
     return "different"
+
+
+def as_text(value: Any) -> str | None:
+    """A frame's cell as text, or None for a blank one (None or NaN)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
 
 
 def place(record: Record) -> Place:
@@ -96,6 +107,38 @@ def reads_as_branch(name: str | None) -> bool:
     """Whether a name reads as a branch: Chi nhánh, CN, VPĐD, địa điểm kinh doanh, or a firm's
     name followed by "tại <place>" (parsed only when asked: few exact links need it)."""
     return bool(_DEPENDENT.search(fold(name or ""))) or _name(name or "")[3]
+
+
+@dataclass(frozen=True)
+class ToMatch:
+    """The units and firms left for the fuzzy stages, as records, in the frames' order."""
+
+    units: list[Record]
+    firms: list[Record]
+
+
+def records_to_match(
+    units: pd.DataFrame, firm_rows: dict[str, Any], linked: Linked, province: str
+) -> ToMatch:
+    """The features stage: a record of each unit and firm that no link holds yet."""
+    unit_records = [
+        record(
+            u.unit_code,
+            as_text(u.name),
+            as_text(u.address),
+            province,
+            as_text(u.tax_code),
+            as_text(u.tax_code_raw),
+        )
+        for u in units.itertuples(index=False)
+        if u.unit_code not in linked.units
+    ]
+    firm_records = [
+        record(f.tax_code, as_text(f.name), as_text(f.address), province, f.tax_code, f.tax_code)
+        for code, f in firm_rows.items()
+        if code not in linked.firms
+    ]
+    return ToMatch(unit_records, firm_records)
 
 
 def record(key: str, name: str | None, address: str | None, province: str, tax_code: str | None,

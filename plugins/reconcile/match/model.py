@@ -3,7 +3,7 @@
 m = P(level | match), u = P(level | non-match). The exact tax-code links are free training
 matches; the fuzzy candidate pairs, nearly all of them non-matches, give u. A pair's evidence is
 the sum over comparisons of log2(m/u); its probability is weighed against the unit's other
-candidates (``Model.posteriors``).
+candidates (``Model.posteriors``, ``weigh``). The levels are those declared in ``levels.py``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconcile.match.compare import COMPARISONS, Comparison
+from reconcile.match.compare import Comparison
+from reconcile.match.levels import DECLARED
+from reconcile.match.pairs import ComparedPair, ScoredPair
 
 PLAUSIBLE = -5.0  # log2 Bayes factor below which a candidate takes no share of the prior
-LEARNED = tuple(c for c in COMPARISONS if c != "tax_code")
+# the comparisons whose weights are learned from the partition; the tax code's are priors
+LEARNED = tuple(name for name, comparison in DECLARED.items() if comparison.learned)
 
 
 @dataclass
@@ -31,7 +34,7 @@ class Model:
 
     def contributions(self, comparison: Comparison) -> dict[str, float]:
         out = {}
-        for name, level in comparison.levels.items():
+        for name, level in comparison.by_name().items():
             if level is None:
                 out[name] = 0.0
             else:
@@ -64,7 +67,7 @@ class Model:
 def _distribution(
     pairs: Sequence[Comparison], name: str, levels: set[str], smoothing: float
 ) -> dict[str, float]:
-    counts = Counter(p.levels[name] for p in pairs if p.levels[name] is not None)
+    counts = Counter(p.by_name()[name] for p in pairs if p.by_name()[name] is not None)
     total = sum(counts.values()) + smoothing * len(levels)
     return {level: (counts[level] + smoothing) / total for level in levels}
 
@@ -80,7 +83,9 @@ def train(matches: Sequence[Comparison], candidates: Sequence[Comparison], expec
     u_all: dict[str, dict[str, float]] = {}
     use_data = len(matches) >= int(settings["min_training_pairs"]) and candidates
     for name in LEARNED:
-        levels = {p.levels[name] for p in (*matches, *candidates) if p.levels[name] is not None}
+        levels = {
+            level for p in (*matches, *candidates) if (level := p.by_name()[name]) is not None
+        }
         if not levels:
             continue
         if use_data:
@@ -99,3 +104,18 @@ def train(matches: Sequence[Comparison], candidates: Sequence[Comparison], expec
     # untrained, the levels weigh nothing: a lone candidate must not look likely for being alone
     present = float(settings.get("present", 0.8)) if use_data else share
     return Model(bayes, prior, len(matches) if use_data else 0, m_all, u_all, present)
+
+
+def weigh(pairs: Sequence[ComparedPair], model: Model, review_at: float) -> list[ScoredPair]:
+    """Each pair's probability among its unit's candidates (``Model.posteriors``); the pairs
+    below ``review_at`` are dropped."""
+    by_unit: dict[str, list[ComparedPair]] = {}
+    for pair in pairs:
+        by_unit.setdefault(pair.unit.key, []).append(pair)
+    out = []
+    for group in by_unit.values():
+        posteriors = model.posteriors([pair.comparison for pair in group])
+        for pair, (weight, probability) in zip(group, posteriors, strict=True):
+            if probability >= review_at:
+                out.append(ScoredPair(pair.unit, pair.firm, pair.comparison, weight, probability))
+    return out

@@ -255,7 +255,7 @@ def _legal_noise(extra: list[str]) -> list[str]:
     if not any(_misspelt_legal(t) for t in extra):
         # a legal form of several words the parser did not take whole ("nhiem huu han")
         return list(extra) if len(extra) >= 2 and all(t in _LEGAL_WORDS for t in extra) else []
-    noise = []
+    noise: list[str] = []
     for i, token in enumerate(extra):
         if _misspelt_legal(token) and _DOUBLED.sub(r"\1", token) == "tai":
             return noise + extra[i:]

@@ -1,13 +1,14 @@
 """Landed files and their states, and what a province lacks for its quarter.
 
-A file's life (``feed_file.status``)::
+A file's life (``feed_file.status``, the ``FileStatus`` type), each move a function here::
 
-    landed ──ingest──► loaded
-       │                 │
-       └──ingest──► failed          (refused as a file: unreadable, over a limit, too many bad rows)
-    any of them ──a corrected file of the same name──► replaced
-    any of them ──``reconcile files reject``──────────► rejected
-    failed ───────``reconcile files retry``───────────► landed
+    (new bytes) ──land: record_landed─────────────────────────────────► landed
+    landed ───────ingest: mark_loaded─────────────────────────────────► loaded
+    landed, loaded ──ingest refuses it as a file: mark_failed─────────► failed
+                     (unreadable, over a limit, too many bad rows)
+    any of them ──a corrected file of the same name: replace_earlier──► replaced
+    any of them ──``reconcile files reject``: reject──────────────────► rejected
+    failed ───────``reconcile files retry``: retry────────────────────► landed
 
 Only ``landed`` files are ingested by a run: a ``failed`` file is not read again on every rerun
 (the same bytes give the same fault) until a person retries it, replaces it or rejects it.
@@ -20,19 +21,53 @@ its workbook says why, while every other province goes on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, select, update
+import pandas as pd
+from sqlalchemy import Connection, Select, select, update
 
 from reconcile.errors import UnknownFile
 from reconcile.warehouse import schema as t
+from reconcile.warehouse.store import read_frame
 
+log = logging.getLogger(__name__)
+
+# every status written to ``feed_file.status`` (schema.py's column comment names the same five)
 FileStatus = Literal["landed", "loaded", "failed", "replaced", "rejected"]
 GapKind = Literal["missing", "failed", "pending"]
 DEFAULT_REQUIRED_FEEDS = ("tax", "registry", "roll")
-_SET_ASIDE = ("replaced", "rejected")
+SET_ASIDE: tuple[FileStatus, ...] = ("replaced", "rejected")  # no longer loaded, never blocking
+CHANGES = "changes"  # the change notices' feed: the enterprise_changes DAG's, no quarter's
+_file = t.feed_file.c  # the columns of ``feed_file``
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    """A landed file as ``ingest`` reads it: what it is, where its copy is, and its state."""
+
+    file_id: str
+    quarter: str
+    province: str
+    feed: str
+    file_name: str
+    stored_path: str
+    status: FileStatus
+    message: str | None
+
+
+@dataclass(frozen=True)
+class ReadCounts:
+    """What reading a file found, kept on its ``feed_file`` row when it is loaded."""
+
+    encoding: str | None  # the text encoding detected; None for a workbook
+    header_line: int
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
 
 
 @dataclass(frozen=True)
@@ -107,19 +142,9 @@ def readiness(
     is a gap too, but not a blocking one: the province is judged and the gap is reported.
     """
     files = conn.execute(
-        select(
-            t.feed_file.c.file_id,
-            t.feed_file.c.feed,
-            t.feed_file.c.file_name,
-            t.feed_file.c.status,
-            t.feed_file.c.message,
-        )
-        .where(
-            t.feed_file.c.quarter == quarter,
-            t.feed_file.c.province == province,
-            t.feed_file.c.status.not_in(_SET_ASIDE),
-        )
-        .order_by(t.feed_file.c.feed, t.feed_file.c.file_name)
+        select(_file.file_id, _file.feed, _file.file_name, _file.status, _file.message)
+        .where(_file.quarter == quarter, _file.province == province, _file.status.not_in(SET_ASIDE))
+        .order_by(_file.feed, _file.file_name)
     ).all()
     gaps: list[FeedGap] = []
     present = {row.feed for row in files}
@@ -148,45 +173,178 @@ def quarter_readiness(
     """Every province with quarterly files this quarter (or just ``province``) and what it
     lacks; the change notices (their own DAG, national files as province 00) are no province's
     quarterly feed."""
-    if province:
-        provinces = [province]
-    else:
-        provinces = sorted(
-            conn.execute(
-                select(t.feed_file.c.province)
-                .where(t.feed_file.c.quarter == quarter, t.feed_file.c.feed != "changes")
-                .distinct()
-            ).scalars()
-        )
+    provinces = [province] if province else provinces_with_files(conn, quarter)
     required = required_feeds(options)
     return {code: readiness(conn, quarter, code, required) for code in provinces}
+
+
+def province_readiness(
+    conn: Connection, quarter: str, province: str, options: dict[str, Any] | None
+) -> Readiness:
+    """One province's gaps, judged on the feeds the settings' options require."""
+    return readiness(conn, quarter, province, required_feeds(options))
+
+
+def provinces_with_files(conn: Connection, quarter: str) -> list[str]:
+    """The provinces with a quarterly file (of any status) this quarter, in code order."""
+    return sorted(
+        conn.execute(
+            select(_file.province).where(_file.quarter == quarter, _file.feed != CHANGES).distinct()
+        ).scalars()
+    )
+
+
+def has_quarterly_files(conn: Connection, quarter: str) -> bool:
+    """Whether any quarterly file (of any status) was ever landed for the quarter."""
+    found = conn.execute(
+        select(_file.file_id).where(_file.quarter == quarter, _file.feed != CHANGES).limit(1)
+    ).first()
+    return found is not None
 
 
 def to_ingest(conn: Connection, quarter: str | None, feed: str | None = None) -> list[str]:
     """Ids of the files still to ingest (``landed``), in the order they arrived: the quarter's
     feeds (change notices are the ``enterprise_changes`` DAG's), or with ``feed`` that feed's
     files of every quarter (``quarter`` None) or of one."""
-    query = select(t.feed_file.c.file_id).where(t.feed_file.c.status == "landed")
+    query = select(_file.file_id).where(_file.status == "landed")
     if quarter is not None:
-        query = query.where(t.feed_file.c.quarter == quarter)
-    query = query.where(t.feed_file.c.feed == feed if feed else t.feed_file.c.feed != "changes")
-    return list(
-        conn.execute(query.order_by(t.feed_file.c.landed_at, t.feed_file.c.file_id)).scalars()
+        query = query.where(_file.quarter == quarter)
+    query = query.where(_file.feed == feed if feed else _file.feed != CHANGES)
+    return list(conn.execute(query.order_by(_file.landed_at, _file.file_id)).scalars())
+
+
+def get(conn: Connection, file_id: str) -> FeedFile | None:
+    """The landed file with this id, or None."""
+    row = conn.execute(
+        select(*(_file[name] for name in FeedFile.__dataclass_fields__)).where(
+            _file.file_id == file_id
+        )
+    ).first()
+    return FeedFile(*row) if row is not None else None
+
+
+def status_of(conn: Connection, file_id: str) -> FileStatus | None:
+    """The state of the file with these bytes, or None when they were never landed."""
+    return conn.execute(select(_file.status).where(_file.file_id == file_id)).scalar()
+
+
+def replace_earlier(
+    conn: Connection, file_id: str, quarter: str, province: str, feed: str, file_name: str
+) -> list[str]:
+    """A file landed again under the same name, with other bytes, is a correction: the earlier
+    versions still in play are marked ``replaced`` (their rows no longer load), each saying
+    which file replaced it. Returns their ids, for the new file's own note."""
+    same_name = select(_file.file_id).where(
+        _file.quarter == quarter,
+        _file.province == province,
+        _file.feed == feed,
+        _file.file_name == file_name,
+        _file.status.not_in(SET_ASIDE),
+    )
+    earlier = list(conn.execute(same_name).scalars())
+    for old_id in earlier:
+        note = f"replaced by {file_id} (a corrected {file_name}) on {_now():%Y-%m-%d}"
+        _set_status(conn, old_id, "replaced", message=note)
+        log.info(
+            "%s: a corrected version replaces the one landed before (%s)", file_name, old_id[:12]
+        )
+    return earlier
+
+
+def record_landed(
+    conn: Connection,
+    file_id: str,
+    quarter: str,
+    province: str,
+    feed: str,
+    file_name: str,
+    stored_path: Path,
+    replaces: list[str],
+) -> None:
+    """A new file, its copy kept at ``stored_path``: ``landed``, to be ingested by the next run."""
+    conn.execute(
+        t.feed_file.insert().values(
+            file_id=file_id,
+            quarter=quarter,
+            province=province,
+            feed=feed,
+            file_name=file_name,
+            stored_path=str(stored_path),
+            size_bytes=stored_path.stat().st_size,
+            landed_at=_now(),
+            status="landed",
+            message=f"replaces {', '.join(replaces)}" if replaces else None,
+        )
+    )
+
+
+def mark_loaded(conn: Connection, file: FeedFile, read: ReadCounts) -> None:
+    """The file was read and its rows staged: ``loaded``, with what was read of it."""
+    conn.execute(
+        update(t.feed_file)
+        .where(_file.file_id == file.file_id)
+        .values(
+            status="loaded",
+            **asdict(read),
+            # a failure's message goes; a correction's note of what it replaced stays
+            message=file.message if (file.message or "").startswith("replaces ") else None,
+            loaded_at=_now(),
+        )
     )
 
 
 def mark_failed(conn: Connection, file_id: str, message: str) -> None:
-    conn.execute(
-        update(t.feed_file)
-        .where(t.feed_file.c.file_id == file_id)
-        .values(status="failed", message=message)
+    """The file is refused as a file (unreadable, over a limit, too many bad rows): read no
+    more until a person retries, replaces or rejects it."""
+    _set_status(conn, file_id, "failed", message=message)
+
+
+def loaded_among(conn: Connection, file_ids: list[str]) -> list[str]:
+    """Those of ``file_ids`` that are ``loaded``."""
+    if not file_ids:
+        return []
+    return list(
+        conn.execute(
+            select(_file.file_id).where(_file.file_id.in_(file_ids), _file.status == "loaded")
+        ).scalars()
     )
 
 
+def staged_rows(feed: str, quarter: str, province: str) -> Select:
+    """The partition's staged rows of ``feed`` from its ``loaded`` files only (a replaced,
+    rejected or failed file's rows stay staged but count no more), with each file's
+    ``landed_at``."""
+    staged = t.staged[feed]
+    return (
+        select(staged, _file.landed_at)
+        .join(t.feed_file, _file.file_id == staged.c.file_id)
+        .where(
+            staged.c.quarter == quarter,
+            staged.c.province == province,
+            _file.status == "loaded",
+        )
+    )
+
+
+def files_frame(conn: Connection, quarter: str, province: str | None = None) -> pd.DataFrame:
+    """Every ``feed_file`` row of the quarter (or of one province's quarter), as a frame."""
+    return read_frame(
+        conn, t.feed_file, quarter=quarter, **({"province": province} if province else {})
+    )
+
+
+def _set_status(conn: Connection, file_id: str, status: FileStatus, message: str | None) -> None:
+    conn.execute(
+        update(t.feed_file).where(_file.file_id == file_id).values(status=status, message=message)
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def file_name_of(conn: Connection, file_id: str) -> str | None:
-    return conn.execute(
-        select(t.feed_file.c.file_name).where(t.feed_file.c.file_id == file_id)
-    ).scalar()
+    return conn.execute(select(_file.file_name).where(_file.file_id == file_id)).scalar()
 
 
 def find(conn: Connection, prefix: str) -> dict[str, object]:
@@ -198,9 +356,7 @@ def find(conn: Connection, prefix: str) -> dict[str, object]:
             "`python -m reconcile files list` shows them"
         )
     rows = (
-        conn.execute(select(t.feed_file).where(t.feed_file.c.file_id.startswith(prefix)))
-        .mappings()
-        .all()
+        conn.execute(select(t.feed_file).where(_file.file_id.startswith(prefix))).mappings().all()
     )
     if not rows:
         raise UnknownFile(f"no landed file has an id starting {prefix!r}")
@@ -217,11 +373,7 @@ def reject(conn: Connection, prefix: str, reason: str, by: str) -> dict[str, obj
     note = f"rejected by {by} on {datetime.now(UTC):%Y-%m-%d}: {reason}"
     if row.get("message"):
         note += f" (was {row['status']}: {row['message']})"
-    conn.execute(
-        update(t.feed_file)
-        .where(t.feed_file.c.file_id == row["file_id"])
-        .values(status="rejected", message=note)
-    )
+    _set_status(conn, str(row["file_id"]), "rejected", message=note)
     return {**row, "status": "rejected", "message": note}
 
 
@@ -232,9 +384,5 @@ def retry(conn: Connection, prefix: str) -> dict[str, object]:
         raise UnknownFile(
             f"{row['file_name']} is {row['status']}, not failed or rejected: nothing to retry"
         )
-    conn.execute(
-        update(t.feed_file)
-        .where(t.feed_file.c.file_id == row["file_id"])
-        .values(status="landed", message=None)
-    )
+    _set_status(conn, str(row["file_id"]), "landed", message=None)
     return {**row, "status": "landed", "message": None}

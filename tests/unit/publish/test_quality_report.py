@@ -7,21 +7,27 @@ pandas on the tables, not with the report's SQL), and against the counts known b
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from markupsafe import Markup
 from openpyxl import load_workbook
 
 import known_feeds as known
 from browser import Element, by_id, elements
 from reconcile.pipeline import run_quarter
 from reconcile.publish import quality_report as qr
+from reconcile.publish.quality_page import fill
+from reconcile.publish.quality_words import report_words
+from reconcile.publish.svg_charts import hbar_chart, stacked_chart
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
+from reconcile.warehouse.queries import run_query
 from reconcile.warehouse.store import read_frame
 
 Q2, Q3 = Quarter.parse("2025Q2"), Quarter.parse("2025Q3")
@@ -369,3 +375,73 @@ def test_report_sql_is_portable(tmp_path: Path, warehouse_url: str) -> None:
     assert figures_82["feed_totals"] == figures["feed_totals"]
     page = qr.render(figures)
     assert re.search(r"https?://", page) is None
+
+
+# ---------------------------------------------------------------- seams of the report's modules
+REPORT_MODULES = ("quality_report", "quality_collect", "quality_shapes", "quality_figures",
+                  "quality_reasons", "quality_charts", "quality_page", "quality_words",
+                  "svg_charts", "number_format", "data_attrs")  # fmt: skip
+VIETNAMESE_LETTER = re.compile(r"[À-ỹĐđ]")
+
+
+def _strings_not_docstrings(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
+        and node.body and isinstance(node.body[0], ast.Expr)
+    }  # fmt: skip
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]  # fmt: skip
+
+
+def test_every_word_of_the_report_comes_from_the_labels() -> None:
+    """No Vietnamese in the report's Python (docstrings and comments aside) nor in its
+    template: the words are in labels.yaml (report:)."""
+    folder = Path(qr.__file__).parent
+    for name in REPORT_MODULES:
+        words = [
+            s for s in _strings_not_docstrings(folder / f"{name}.py") if VIETNAMESE_LETTER.search(s)
+        ]
+        assert words == [], name
+    template = (folder / "data" / "quality_report.html.j2").read_text(encoding="utf-8")
+    assert VIETNAMESE_LETTER.search(template) is None
+
+
+def test_a_sentence_is_filled_with_its_figures_escaped() -> None:
+    """Words of labels.yaml are escaped like any text; a number the template wrapped in markup
+    stays markup, any other value is escaped."""
+    strong = Markup('<strong id="x">1.234</strong>')
+    assert fill("Có {n} dòng & {m} tệp", n=strong, m="<b>2</b>") == (
+        'Có <strong id="x">1.234</strong> dòng &amp; &lt;b&gt;2&lt;/b&gt; tệp'
+    )
+
+
+def test_the_chart_engine_shows_the_words_it_is_given() -> None:
+    empty = str(hbar_chart("c", "<title>", [], attrs={}, fmt=str, empty="nothing <here>"))
+    assert "nothing &lt;here&gt;" in empty and "&lt;title&gt;" in empty
+    bars = str(stacked_chart("s", "t", [{"key": "a", "label": "A", "values": {"x": 3}}],
+                             [("x", "X", "#000")], attrs={}, fmt=lambda v: f"<{v}>", empty=""))  # fmt: skip
+    assert 'data-key="a"' in bars and "A – X: &lt;3&gt;" in bars and 'class="empty"' not in bars
+
+
+def test_one_completeness_query_gives_each_feed_its_key_fields(warehouse: dict) -> None:
+    """report_completeness.sql: the three feeds in one shape, eight labelled fields each."""
+    settings = warehouse["settings"]
+    with get_engine(settings.warehouse_url).connect() as conn:
+        rows = run_query(conn, settings.sql_dir, "report_completeness", quarter="2025Q3",
+                         province=None)  # fmt: skip
+    fields = report_words()["fields"]
+    q3 = {r["feed"]: r for r in rows if r["quarter"] == "2025Q3"}
+    assert set(q3) == {"tax", "registry", "roll"}
+    for row in q3.values():
+        names = [row[f"field_{n}"] for n in range(1, 9)]
+        assert names[:4] == ["tax_code", "name", "address", "status"]
+        assert all(name in fields for name in names)
+        assert all(0 <= row[f"filled_{n}"] <= row["rows_staged"] for n in range(1, 9))
+    assert q3["tax"]["rows_staged"] == len(_q(warehouse["staged_tax"]))
