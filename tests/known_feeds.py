@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from reconcile.synth.noise import to_cp1258
+from reconcile_dev.synth.noise import to_cp1258
 
 COMPLIANT = "0100233488"  # paying unit, nothing owed
 MISSING = "0314409058"  # active since 2024 with 12 employees, no unit: NOT_REGISTERED

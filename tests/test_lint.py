@@ -1,4 +1,5 @@
-"""Ruff is the project's lint and format: the suite fails when either finds something."""
+"""Ruff is the project's lint and format, mypy its type checker (on ``plugins/`` and ``dags/``,
+configured in pyproject.toml): the suite fails when any of them finds something."""
 
 from __future__ import annotations
 
@@ -22,4 +23,12 @@ def test_ruff_check_passes() -> None:
 
 def test_ruff_format_is_applied() -> None:
     result = _ruff("format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_passes() -> None:
+    # the settings and the files are pyproject.toml's; its cache (.mypy_cache) makes reruns quick
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -258,8 +258,12 @@ class LocalLandingZone:
             name = safe_file_name(entry.name)
             if name is None:
                 # the name stays out of the log line; the report gets it escaped
-                ignore(place, "not a plain file name", shown=f"a file in {folder}",
-                       recorded=ascii(place))  # fmt: skip
+                ignore(
+                    place,
+                    "not a plain file name",
+                    shown=f"a file in {folder}",
+                    recorded=ascii(place),
+                )
                 continue
             reason = self._misplaced(real_root, entry, where)
             if reason is not None:
@@ -319,8 +323,11 @@ class LocalLandingZone:
                     ignore(inner, "not a two-digit province folder", _shown(province_dir.name))
                     continue
                 for entry, name in self._files(province_dir, inner, real_root, ignore):
-                    found.append(IncomingFile(quarter, province_dir.name, name,
-                                              feed_of_file_name(name), entry))  # fmt: skip
+                    found.append(
+                        IncomingFile(
+                            quarter, province_dir.name, name, feed_of_file_name(name), entry
+                        )
+                    )
         return found, ignored
 
     @staticmethod

@@ -31,10 +31,13 @@ def preload(modules: tuple[str, ...] = MODULES) -> dict[str, float]:
         try:
             importlib.import_module(name)
         except Exception:  # the task will import it and fail there, with its own traceback
-            log.warning("could not preload %s; tasks will import it themselves", name,
-                        exc_info=True)  # fmt: skip
+            log.warning(
+                "could not preload %s; tasks will import it themselves", name, exc_info=True
+            )
             continue
         took[name] = time.perf_counter() - started
-    log.info("preloaded for tasks: %s",
-             ", ".join(f"{name} {seconds:.1f} s" for name, seconds in took.items()))  # fmt: skip
+    log.info(
+        "preloaded for tasks: %s",
+        ", ".join(f"{name} {seconds:.1f} s" for name, seconds in took.items()),
+    )
     return took

@@ -28,9 +28,9 @@ from databases import fresh_postgres_database
 from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
-from reconcile.synth import SynthConfig, generate
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
+from reconcile_dev.synth import SynthConfig, generate
 
 pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.slow]
 

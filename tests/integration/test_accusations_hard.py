@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from reconcile.evaluation import evaluate
 from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
 from reconcile.settings import DEFAULTS, Settings
-from reconcile.synth import SynthConfig, generate, noise_profile
+from reconcile_dev.evaluation import evaluate
+from reconcile_dev.synth import SynthConfig, generate, noise_profile
 
 QUARTER = Quarter.parse("2025Q3")
 GAZETTED = {**DEFAULTS, "rules": {"defaults": {"reference_wage_regions": "gazetted"}}}

@@ -19,10 +19,10 @@ from reconcile.pipeline import run_quarter
 from reconcile.publish.blocked import HEADLINE
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
-from reconcile.synth import SynthConfig, generate
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame
+from reconcile_dev.synth import SynthConfig, generate
 
 Q3 = Quarter.parse("2025Q3")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from reconcile.bench_peers import BenchEnvMissing, bench_python, splink_versions
 from reconcile.cli import main
+from reconcile_dev.bench.peers import BenchEnvMissing, bench_python, splink_versions
 
 
 def _splink_or_skip() -> None:

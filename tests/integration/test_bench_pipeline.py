@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from reconcile.bench_pipeline import STAGES, bench_pipeline, format_report
 from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame
+from reconcile_dev.bench.pipeline import STAGES, bench_pipeline, format_report
 
 PROVINCES = ("01", "82")
 TABLES = ("firm", "employer_unit", "link", "finding")

@@ -16,10 +16,10 @@ from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
 from reconcile.rules import decisions as decision_logic
 from reconcile.settings import Settings
-from reconcile.synth import SynthConfig, generate
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame
+from reconcile_dev.synth import SynthConfig, generate
 
 Q3, Q4 = Quarter.parse("2025Q3"), Quarter.parse("2025Q4")
 HEADER = ["Mã hồ sơ", "Kết luận", "Ghi chú", "Cán bộ kiểm tra", "Ngày kết luận"]

@@ -19,9 +19,9 @@ from reconcile.history.timeline import as_of
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
 from reconcile.steps import ingest
-from reconcile.synth import SynthConfig, generate
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
+from reconcile_dev.synth import SynthConfig, generate
 
 QUARTER = "2025Q3"
 LAST = date(2025, 12, 31)  # late notices land in folders after the quarter

@@ -21,10 +21,10 @@ import pytest
 from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
 from reconcile.settings import DEFAULTS, Settings
-from reconcile.synth import SynthConfig, generate
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame
+from reconcile_dev.synth import SynthConfig, generate
 
 Q3 = Quarter.parse("2025Q3")
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"

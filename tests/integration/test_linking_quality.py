@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from reconcile.bench_link import needs_fuzzy, synth_frames
-from reconcile.evaluation import evaluate_links, score
 from reconcile.match import link_partition
+from reconcile_dev.bench.link import needs_fuzzy, synth_frames
+from reconcile_dev.evaluation import evaluate_links, score
 
 PRECISION_FUZZY = 0.99
 RECALL_FUZZY = 0.965
@@ -90,7 +90,7 @@ def linked_hard(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A province with the generator's hard noise profile (where it has one): names typed by
     hand, legal forms the tables once lacked, words dropped, spaces moved, branches written as
     their parent "tại <place>", addresses at another street or in the old commune."""
-    from reconcile.synth import NoiseRates
+    from reconcile_dev.synth import NoiseRates
 
     if not hasattr(NoiseRates, "hard"):
         pytest.skip("the generator has no hard noise profile")

@@ -21,10 +21,10 @@ from reconcile.publish import quality_report as qr
 from reconcile.publish.labels import labels
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
-from reconcile.synth import SynthConfig, generate
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame
+from reconcile_dev.synth import SynthConfig, generate
 from workbook_reading import case_rows
 
 Q3, Q4 = Quarter.parse("2025Q3"), Quarter.parse("2025Q4")

@@ -9,10 +9,10 @@ from reconcile import steps
 from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
-from reconcile.synth import SynthConfig, generate
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame
+from reconcile_dev.synth import SynthConfig, generate
 
 Q3 = Quarter.parse("2025Q3")
 TABLES = {"firm": t.firm, "employer_unit": t.employer_unit, "link": t.link, "finding": t.finding,

@@ -22,10 +22,10 @@ from reconcile.pipeline import run_quarter
 from reconcile.publish.quality_report import fmt_int, report_path
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
-from reconcile.synth import SynthConfig, generate
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame
+from reconcile_dev.synth import SynthConfig, generate
 
 Q3 = Quarter.parse("2025Q3")
 DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "images" / "quality_report_province.png"

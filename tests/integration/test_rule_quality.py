@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from reconcile.evaluation import evaluate
 from reconcile.pipeline import run_quarter
 from reconcile.quarter import Quarter
 from reconcile.settings import DEFAULTS, Settings
-from reconcile.synth import SynthConfig, generate
+from reconcile_dev.evaluation import evaluate
+from reconcile_dev.synth import SynthConfig, generate
 
 THRESHOLD = 0.95
 QUARTERS = (Quarter.parse("2025Q2"), Quarter.parse("2025Q3"))

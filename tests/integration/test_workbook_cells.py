@@ -1,6 +1,6 @@
 """Every cell of the inspectors' workbook, as the demo builds it, read as an inspector reads it.
 
-A small generated quarter (``reconcile.synth``) goes through the pipeline; an inspector fills
+A small generated quarter (``reconcile_dev.synth``) goes through the pipeline; an inspector fills
 in a decision with its date (a real date cell) in the published workbook, which comes back
 with the next quarter's feeds; both quarters' workbooks are then read cell by cell:
 
@@ -39,10 +39,10 @@ from reconcile.publish.xlsx import DATE_FORMAT, MONEY_FORMAT
 from reconcile.quarter import Quarter
 from reconcile.rules.catalog import rules
 from reconcile.settings import DEFAULTS, Settings
-from reconcile.synth import SynthConfig, generate
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame
+from reconcile_dev.synth import SynthConfig, generate
 
 Q3, Q4 = Quarter.parse("2025Q3"), Quarter.parse("2025Q4")
 SUMMARY = "Tổng hợp"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from reconcile import bench_link as bl
 from reconcile.text.tax_code import normalise
 from reconcile.warehouse.partitions import FIRM_COLUMNS, UNIT_COLUMNS
+from reconcile_dev.bench import link as bl
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +50,15 @@ def test_units_needing_fuzzy_matching(generated: tuple[Path, dict[str, bl.Partit
     assert fuzzy and len(fuzzy) < len(part.truth_links)
 
 
-def test_fast_workbook_reader_reads_what_openpyxl_reads(
+def test_the_pipelines_reader_reads_what_openpyxl_reads(
     generated: tuple[Path, dict[str, bl.Partition]],
 ) -> None:
     from openpyxl import load_workbook
 
     folder, _ = generated
     path = folder / "landing" / "2025Q3" / "82" / "registry_82_2025Q3.xlsx"
-    fast = bl._xlsx_rows(path)
+    header, rows = bl._read_rows(path, "registry")
+    fast = [header, *rows]
     book = load_workbook(path, read_only=True, data_only=True)
     slow = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
     book.close()
@@ -103,7 +104,7 @@ def test_bench_link_prints_consistent_figures() -> None:
 
 def test_bench_link_runs_the_hard_profile_and_says_so() -> None:
     import reconcile.match
-    from reconcile.synth import NoiseRates
+    from reconcile_dev.synth import NoiseRates
 
     if not hasattr(reconcile.match, "link_partition"):
         pytest.skip("reconcile.match.link_partition is not built yet")
@@ -120,7 +121,7 @@ def test_bench_link_runs_the_hard_profile_and_says_so() -> None:
 
 def test_bench_link_command_takes_the_noise_profile(monkeypatch: pytest.MonkeyPatch) -> None:
     from reconcile.cli import build_parser
-    from reconcile.synth import NoiseRates
+    from reconcile_dev.synth import NoiseRates
 
     seen = {}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconcile.evaluation import evaluate_findings, evaluate_links, format_evaluation, score
+from reconcile_dev.evaluation import evaluate_findings, evaluate_links, format_evaluation, score
 
 
 def test_score_by_hand() -> None:
@@ -89,9 +89,9 @@ def test_findings_are_compared_by_their_subject() -> None:
 def test_the_noise_profile_is_read_from_the_truth_and_reported() -> None:
     from dataclasses import asdict
 
-    from reconcile.evaluation import noise_profile_of
     from reconcile.quarter import Quarter
-    from reconcile.synth import NoiseRates, SynthConfig
+    from reconcile_dev.evaluation import noise_profile_of
+    from reconcile_dev.synth import NoiseRates, SynthConfig
 
     default = SynthConfig(quarters=(Quarter(2025, 3),)).as_dict()
     hard = SynthConfig(quarters=(Quarter(2025, 3),), noise=NoiseRates.hard()).as_dict()

@@ -21,15 +21,24 @@ With no ``to``, nothing is attached (and the DAGs are as before).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
-from typing import Any
+from typing import Any, cast
 
-from reconcile.errors import ConfigError
+# ``alerts:`` checked (a wrong value stops the DAG file's import loudly rather than leaving the
+# data team untold): a section of the configuration's model
+from reconcile.config.model import DEFAULT_RUN_DEADLINE_MINUTES, AlertConfig
 
-# A run is stopped after 12 hours (the DAG's dagrun_timeout); the deadline warns before that.
-DEFAULT_RUN_DEADLINE_MINUTES = 600
+__all__ = [
+    "BODY",
+    "DEFAULT_RUN_DEADLINE_MINUTES",
+    "SUBJECT",
+    "AlertConfig",
+    "deadline_message",
+    "deadline_missed",
+    "failure_notifiers",
+    "run_deadline",
+]
 
 # Jinja, rendered by Airflow with the failed task's context (undefined names are errors there):
 # every name is tested before use, as a failure may come before the task has set its province
@@ -57,57 +66,6 @@ BODY = """
 {% if ti is defined and ti and ti.log_url is defined %}<li>Log: {{ ti.log_url }}</li>{% endif %}
 </ul>
 """
-
-
-@dataclass(frozen=True)
-class AlertConfig:
-    """``alerts:`` of the settings, checked: a wrong value stops the DAG file's import loudly
-    rather than leaving the data team untold."""
-
-    to: tuple[str, ...] = ()
-    from_email: str | None = None
-    smtp_conn_id: str = "smtp_default"
-    run_deadline_minutes: int = DEFAULT_RUN_DEADLINE_MINUTES
-
-    @classmethod
-    def from_options(cls, options: dict[str, Any]) -> AlertConfig:
-        alerts = options.get("alerts") or {}
-        if not isinstance(alerts, dict):
-            raise ConfigError(f"alerts: {alerts!r} is not a mapping (to, from_email, ...)")
-        unknown = set(alerts) - {"to", "from_email", "smtp_conn_id", "run_deadline_minutes"}
-        if unknown:
-            raise ConfigError(
-                f"alerts: unknown key(s) {', '.join(sorted(unknown))}; the keys are to, "
-                "from_email, smtp_conn_id and run_deadline_minutes"
-            )
-        to = alerts.get("to") or []
-        if isinstance(to, str):
-            to = [to]
-        if not all(isinstance(a, str) and "@" in a for a in to):
-            raise ConfigError(f"alerts.to: {to!r} must be a list of e-mail addresses")
-        minutes = alerts.get("run_deadline_minutes", DEFAULT_RUN_DEADLINE_MINUTES)
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 1:
-            raise ConfigError(
-                f"alerts.run_deadline_minutes: {minutes!r} is not a whole number of minutes "
-                "(at least 1)"
-            )
-        return cls(
-            to=tuple(to),
-            from_email=alerts.get("from_email"),
-            smtp_conn_id=alerts.get("smtp_conn_id") or "smtp_default",
-            run_deadline_minutes=minutes,
-        )
-
-    @property
-    def on(self) -> bool:
-        return bool(self.to)
-
-    def notifier_kwargs(self) -> dict[str, Any]:
-        return {
-            "to": list(self.to),
-            "from_email": self.from_email,
-            "smtp_conn_id": self.smtp_conn_id,
-        }
 
 
 def failure_notifiers(options: dict[str, Any]) -> list[Any]:
@@ -175,19 +133,26 @@ def deadline_message(context: dict[str, Any], minutes: int) -> tuple[str, str]:
 
 
 async def deadline_missed(
-    *, to: list[str], smtp_conn_id: str, minutes: int, from_email: str | None = None,
+    *,
+    to: list[str],
+    smtp_conn_id: str,
+    minutes: int,
+    from_email: str | None = None,
     context: dict[str, Any] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """The deadline alert's callback, awaited by the triggerer: one e-mail through the SMTP
     provider's notifier, worded in Python (Airflow renders no template for these callbacks)."""
     from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
     subject, body = deadline_message(context or {}, minutes)
     notifier = SmtpNotifier(
-        to=to, from_email=from_email, smtp_conn_id=smtp_conn_id, subject=subject,
+        to=to,
+        from_email=from_email,
+        smtp_conn_id=smtp_conn_id,
+        subject=subject,
         html_content=body,
-    )  # fmt: skip
-    await notifier.async_notify(context or {})
+    )
+    await notifier.async_notify(cast(Any, context or {}))  # a deadline's, not a task's context
 
 
 def _instant(value: Any) -> Any:

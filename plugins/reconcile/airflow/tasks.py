@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import date
-from typing import Any, ParamSpec, TypeVar
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from reconcile.errors import ReconcileError, UsageError
 from reconcile.quarter import LOCAL_TZ, Quarter, resolve_quarter
 from reconcile.settings import Settings
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -54,7 +57,7 @@ def settings() -> Settings:
     return Settings.from_env(warehouse_url=warehouse_url_from_connection())
 
 
-def quarter_of(context: dict[str, Any]) -> Quarter:
+def quarter_of(context: Context) -> Quarter:
     """The quarter this DAG run processes: the ``quarter`` param, else the one before its logical date."""
     params = context.get("params") or {}
     return resolve_quarter(params.get("quarter"), context.get("logical_date"))
@@ -81,7 +84,7 @@ def upgrade_warehouse() -> dict[str, Any]:
 
 
 @task_boundary
-def decide_quarter(context: dict[str, Any]) -> str:
+def decide_quarter(context: Context) -> str:
     from reconcile.steps import start_run
 
     quarter = quarter_of(context)
@@ -124,15 +127,23 @@ def land(quarter: str) -> dict[str, Any]:
     )
 
 
-def name_map_index(context: dict[str, Any] | None, **names: object) -> None:
+def add_to_context(context: Context, **values: object) -> None:
+    """Put ``values`` in the task's context, for its templates to read once the task ends.
+
+    Airflow's ``Context`` type lists only Airflow's own keys, but at run time it is a dict that
+    a task adds its own to (Airflow's docs on ``map_index_template`` do so): hence the cast."""
+    cast("dict[str, Any]", context).update(values)
+
+
+def name_map_index(context: Context | None, **names: object) -> None:
     """Give the task's ``map_index_template`` its value (Airflow renders it from the context
     once the task ends), so that the UI lists mapped tasks as 82, 86 or a file's name."""
     if context is not None:
-        context.update(names)
+        add_to_context(context, **names)
 
 
 @task_boundary
-def ingest(file_id: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
+def ingest(file_id: str, context: Context | None = None) -> dict[str, Any]:
     from reconcile.steps import ingest as ingest_file
     from reconcile.warehouse import feed_files
     from reconcile.warehouse.engine import get_engine
@@ -144,7 +155,7 @@ def ingest(file_id: str, context: dict[str, Any] | None = None) -> dict[str, Any
 
 
 @task_boundary
-def chosen_provinces(landing: dict[str, Any], context: dict[str, Any]) -> list[str]:
+def chosen_provinces(landing: dict[str, Any], context: Context) -> list[str]:
     """The provinces to run: the ``provinces`` param's (checked against the 34 codes), else
     every province with files this quarter."""
     from reconcile.errors import UsageError
@@ -162,7 +173,7 @@ def chosen_provinces(landing: dict[str, Any], context: dict[str, Any]) -> list[s
 
 
 @task_boundary
-def load(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
+def load(province: str, quarter: str, context: Context | None = None) -> dict[str, Any]:
     from reconcile.steps import load as load_partition
 
     name_map_index(context, province=province)
@@ -170,7 +181,7 @@ def load(province: str, quarter: str, context: dict[str, Any] | None = None) -> 
 
 
 @task_boundary
-def link(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
+def link(province: str, quarter: str, context: Context | None = None) -> dict[str, Any]:
     from reconcile.steps import link as link_province
 
     name_map_index(context, province=province)
@@ -178,7 +189,7 @@ def link(province: str, quarter: str, context: dict[str, Any] | None = None) -> 
 
 
 @task_boundary
-def rules(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
+def rules(province: str, quarter: str, context: Context | None = None) -> dict[str, Any]:
     from reconcile.steps import apply_rules
 
     name_map_index(context, province=province)
@@ -186,7 +197,7 @@ def rules(province: str, quarter: str, context: dict[str, Any] | None = None) ->
 
 
 @task_boundary
-def publish(province: str, quarter: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
+def publish(province: str, quarter: str, context: Context | None = None) -> dict[str, Any]:
     from reconcile.steps import publish as publish_partition
 
     name_map_index(context, province=province)
@@ -209,7 +220,7 @@ def verdict(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 @task_boundary
-def chase_missing_feeds(context: dict[str, Any]) -> dict[str, Any]:
+def chase_missing_feeds(context: Context) -> dict[str, Any]:
     """Fail, so that the data team is e-mailed, when a partner's feed of the quarter before is
     not in the landing folder by its due day (``reconcile.arrivals``); outside the days of the
     chase, or with every file in, succeed and say so."""
@@ -224,7 +235,8 @@ def chase_missing_feeds(context: dict[str, Any]) -> dict[str, Any]:
         return {"day": day.isoformat(), "note": "no quarter's feeds are being chased today"}
     if check.missing:
         # the failure e-mail's subject and body read these (reconcile.airflow.alerts)
-        context.update(
+        add_to_context(
+            context,
             province=", ".join(check.missing_provinces),
             quarter=str(check.quarter),
             alert=f"chưa nhận đủ tệp quý {check.quarter}",
@@ -235,7 +247,7 @@ def chase_missing_feeds(context: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- enterprise_changes, outreach
 @task_boundary
-def day_of(context: dict[str, Any]) -> date:
+def day_of(context: Context) -> date:
     """The day a change-notices or outreach run is for: the ``day`` param (YYYY-MM-DD), else
     the run's logical date in Vietnam (a run at 07:00 on the 5th takes the notices up to the
     5th)."""
@@ -247,10 +259,14 @@ def day_of(context: dict[str, Any]) -> date:
             raise UsageError(
                 f"the day param {params['day']!r} is not a date: write it YYYY-MM-DD"
             ) from None
-    logical = context.get("logical_date") or context.get("run_after")
+    logical: object = context.get("logical_date") or context.get("run_after")
     if logical is None:
         raise UsageError("a manual run without a logical date needs the day param (YYYY-MM-DD)")
-    return logical.astimezone(LOCAL_TZ).date() if hasattr(logical, "astimezone") else logical
+    if isinstance(logical, datetime):
+        return logical.astimezone(LOCAL_TZ).date()
+    if isinstance(logical, date):
+        return logical
+    raise UsageError(f"the run's logical date {logical!r} is not a date")
 
 
 @task_boundary

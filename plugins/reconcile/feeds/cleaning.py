@@ -19,6 +19,7 @@ from reconcile.feeds.readers import RawTable, canonical_of
 from reconcile.feeds.spec import FeedSpec, vocabularies
 from reconcile.text import tax_code as tax_codes
 from reconcile.text.unicode import fold, nfc, repair_legacy
+from reconcile.values import is_missing
 
 EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y")
@@ -44,7 +45,7 @@ class CellError(ValueError):
 
 
 def _text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -68,7 +69,7 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if value != value:
+        if is_missing(value):
             return None
         if 1 <= value < 2958466:
             return EXCEL_EPOCH + timedelta(days=int(value))
@@ -101,7 +102,7 @@ def parse_amount(value: object) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        if value != value:
+        if is_missing(value):
             return None
         if not value.is_integer():
             raise CellError(f"{value} is not a whole number")
@@ -179,9 +180,7 @@ def _unreadable(raw: dict[str, object]) -> str | None:
 
 
 def _blank_cell(value: object) -> bool:
-    return (
-        value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
-    )
+    return is_missing(value) or str(value).strip() == ""
 
 
 def clean(table: RawTable, spec: FeedSpec) -> pd.DataFrame:
@@ -264,6 +263,7 @@ def _frame_columns(spec: FeedSpec) -> list[str]:
 
 def _convert(name: str, kind: str, vocabulary: str | None, value: object) -> dict[str, object]:
     if kind == "tax_code":
+        text: str | None
         try:
             parsed = tax_codes.parse(value)
             if parsed is None:
@@ -271,7 +271,9 @@ def _convert(name: str, kind: str, vocabulary: str | None, value: object) -> dic
             text, valid = parsed.text, parsed.is_valid
         except ValueError:  # digits int() cannot read ("²"): not a tax code
             text, valid = _text(value), False
-        if valid and not text.isascii():  # other scripts' digits: not a code as written here
+        if (
+            valid and text is not None and not text.isascii()
+        ):  # other scripts' digits: not a code as written here
             valid = False
         return {name: text, f"{name}_valid": valid}
     if kind == "date":

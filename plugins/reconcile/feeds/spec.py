@@ -75,8 +75,13 @@ def specs() -> dict[str, FeedSpec]:
             )
             for name, col in body["columns"].items()
         }
-        result[feed] = FeedSpec(feed, body["key"], columns, body.get("skip_rows_without"),
-                                tuple(body.get("key_scope", ())))  # fmt: skip
+        result[feed] = FeedSpec(
+            feed,
+            body["key"],
+            columns,
+            body.get("skip_rows_without"),
+            tuple(body.get("key_scope", ())),
+        )
     return result
 
 

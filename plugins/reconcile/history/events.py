@@ -19,16 +19,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, TypeGuard
 
 Kind = Literal[
-    "registered", "changed", "suspended", "resumed", "dissolving", "dissolved", "bankrupt",
-    "revoked", "tax_closed", "not_at_address", "snapshot",
-]  # fmt: skip
-Status = Literal[
-    "active", "suspended", "dissolving", "dissolved", "bankrupt", "revoked", "tax_closed",
+    "registered",
+    "changed",
+    "suspended",
+    "resumed",
+    "dissolving",
+    "dissolved",
+    "bankrupt",
+    "revoked",
+    "tax_closed",
     "not_at_address",
-]  # fmt: skip
+    "snapshot",
+]
+Status = Literal[
+    "active",
+    "suspended",
+    "dissolving",
+    "dissolved",
+    "bankrupt",
+    "revoked",
+    "tax_closed",
+    "not_at_address",
+]
 
 # the status a notice of each kind puts a firm in; "changed" and "snapshot" set none by kind
 STATUS_OF_KIND: dict[str, Status] = {
@@ -67,8 +82,16 @@ FROM_REGISTRY: dict[str, Status] = {
 }
 
 # pit_employees (the tax side's head count) comes from the snapshots only: no notice carries it
-FIELDS = ("name", "address", "representative", "legal_form", "declared_employees",
-          "pit_employees", "industry", "province")  # fmt: skip
+FIELDS = (
+    "name",
+    "address",
+    "representative",
+    "legal_form",
+    "declared_employees",
+    "pit_employees",
+    "industry",
+    "province",
+)
 Source = Literal["snapshot", "notice"]
 _SOURCE_RANK = {"snapshot": 0, "notice": 1}
 
@@ -90,15 +113,28 @@ class Event:
 
     @property
     def order(self) -> tuple[date, int, date, str, str]:
-        return (self.effective_on, _SOURCE_RANK[self.source],
-                self.recorded_on or self.effective_on, self.event_id, self.sender)  # fmt: skip
+        return (
+            self.effective_on,
+            _SOURCE_RANK[self.source],
+            self.recorded_on or self.effective_on,
+            self.event_id,
+            self.sender,
+        )
 
     @property
     def content(self) -> tuple[object, ...]:
         """What the event says: two events saying the same are one (a notice sent twice),
         whenever each was recorded and however the sender was spelled."""
-        return (self.event_id, self.tax_code, self.kind, self.effective_on, self.source,
-                self.status, self.values, self.withdraws)  # fmt: skip
+        return (
+            self.event_id,
+            self.tax_code,
+            self.kind,
+            self.effective_on,
+            self.source,
+            self.status,
+            self.values,
+            self.withdraws,
+        )
 
     def value(self, name: str) -> object:
         return dict(self.values).get(name)
@@ -117,13 +153,13 @@ def notice_event(
 ) -> Event:
     """The event of one change notice; a cancellation (``withdraws`` set) changes nothing of
     its own, so it carries neither status nor values."""
-    if kind not in STATUS_OF_KIND and kind != "changed":
+    if not _is_notice_kind(kind):
         raise ValueError(f"not a change kind: {kind!r}")
     known = tuple(sorted((k, v) for k, v in values.items() if k in FIELDS and v not in (None, "")))
     return Event(
         event_id=str(notice_id),
         tax_code=tax_code,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         effective_on=effective_on,
         recorded_on=recorded_on,
         status=None if withdraws else STATUS_OF_KIND.get(kind),
@@ -133,17 +169,35 @@ def notice_event(
     )
 
 
-def _status_of_snapshot(tax_status: str | None, registry_status: str | None) -> Status | None:
+def _is_notice_kind(kind: str) -> TypeGuard[Kind]:
+    """A kind a change notice can have: one that sets a status, or "changed"."""
+    return kind in STATUS_OF_KIND or kind == "changed"
+
+
+def _status_of_snapshot(tax_status: object, registry_status: object) -> Status | None:
     """One status from the two sides: the one further from trading wins (a firm dissolved at
     the registry is dissolved, whatever the tax office still shows)."""
-    told = [
-        s for s in (FROM_TAX.get(tax_status or ""), FROM_REGISTRY.get(registry_status or "")) if s
-    ]
-    return max(told, key=_GRAVITY.index) if told else None
+    sides = (
+        FROM_TAX.get(tax_status if isinstance(tax_status, str) else ""),
+        FROM_REGISTRY.get(registry_status if isinstance(registry_status, str) else ""),
+    )
+    told = [s for s in sides if s is not None]
+    if not told:
+        return None
+    gravest: Status = max(told, key=_GRAVITY.index)
+    return gravest
 
 
-_GRAVITY: list[str] = ["active", "suspended", "not_at_address", "dissolving", "revoked",
-                       "tax_closed", "bankrupt", "dissolved"]  # fmt: skip
+_GRAVITY: list[Status] = [
+    "active",
+    "suspended",
+    "not_at_address",
+    "dissolving",
+    "revoked",
+    "tax_closed",
+    "bankrupt",
+    "dissolved",
+]
 
 
 def snapshot_events(quarter: str, last_day: date, firm: dict[str, object]) -> list[Event]:
@@ -155,9 +209,18 @@ def snapshot_events(quarter: str, last_day: date, firm: dict[str, object]) -> li
     events = []
     started = firm.get("started_on")
     if isinstance(started, date):
-        events.append(Event(base + "registered", tax_code, "registered", started, "snapshot",
-                            last_day, status="active"))  # fmt: skip
-    status = _status_of_snapshot(firm.get("tax_status"), firm.get("registry_status"))  # type: ignore[arg-type]
+        events.append(
+            Event(
+                base + "registered",
+                tax_code,
+                "registered",
+                started,
+                "snapshot",
+                last_day,
+                status="active",
+            )
+        )
+    status = _status_of_snapshot(firm.get("tax_status"), firm.get("registry_status"))
     if status is not None:
         since = [firm.get("registry_status_since"), firm.get("tax_status_since")]
         dated = [d for d in since if isinstance(d, date) and d <= last_day]
@@ -167,9 +230,13 @@ def snapshot_events(quarter: str, last_day: date, firm: dict[str, object]) -> li
             day = started
         else:
             day = last_day  # the status is known to hold at the quarter's end, not since when
-        events.append(Event(base + "status", tax_code, "snapshot", day, "snapshot", last_day,
-                            status=status))  # fmt: skip
+        events.append(
+            Event(base + "status", tax_code, "snapshot", day, "snapshot", last_day, status=status)
+        )
     values = tuple(sorted((k, firm[k]) for k in FIELDS if firm.get(k) not in (None, "")))
-    events.append(Event(base + "identity", tax_code, "snapshot", last_day, "snapshot", last_day,
-                        values=values))  # fmt: skip
+    events.append(
+        Event(
+            base + "identity", tax_code, "snapshot", last_day, "snapshot", last_day, values=values
+        )
+    )
     return events

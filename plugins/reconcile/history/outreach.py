@@ -75,9 +75,18 @@ def new_firms(
         if tax_code in on_roll or tax_code[:10] in on_roll:
             continue
         left = (now.registered_on + timedelta(days=window_days) - day).days
-        found.append(NewFirm(tax_code, now.name or "", now.address or "", now.province or "",
-                             now.registered_on, now.declared_employees, left,
-                             now.representative))  # fmt: skip
+        found.append(
+            NewFirm(
+                tax_code,
+                now.name or "",
+                now.address or "",
+                now.province or "",
+                now.registered_on,
+                now.declared_employees,
+                left,
+                now.representative,
+            )
+        )
     return sorted(found, key=lambda f: (f.days_left, f.tax_code))
 
 
@@ -102,10 +111,19 @@ def closed_this_week(
         for unit in units_of.get(tax_code, []):
             insured, arrears = unit.get("insured_employees") or 0, unit.get("arrears") or 0
             if unit.get("status") == "paying" or insured > 0 or arrears > 0:
-                found.append(ClosedFirm(tax_code, now.name or "", now.province or "",
-                                        now.status, now.status_since, unit["unit_code"],
-                                        unit.get("status"), unit.get("insured_employees"),
-                                        unit.get("arrears")))  # fmt: skip
+                found.append(
+                    ClosedFirm(
+                        tax_code,
+                        now.name or "",
+                        now.province or "",
+                        now.status,
+                        now.status_since,
+                        unit["unit_code"],
+                        unit.get("status"),
+                        unit.get("insured_employees"),
+                        unit.get("arrears"),
+                    )
+                )
     return sorted(found, key=lambda f: (f.status_since, f.tax_code, f.unit_code))
 
 
@@ -135,10 +153,13 @@ CLOSED_COLUMNS = [
 def closed_rows(closed: list[ClosedFirm]) -> list[dict]:
     """The closed firms as the workbook and the page show them: statuses in words."""
     return [
-        {**firm.__dict__, "status": label("firm_status", firm.status),
-         "unit_status": label("unit_status", firm.unit_status)}
+        {
+            **firm.__dict__,
+            "status": label("firm_status", firm.status),
+            "unit_status": label("unit_status", firm.unit_status),
+        }
         for firm in closed
-    ]  # fmt: skip
+    ]
 
 
 def _sheet(sheet, columns, rows: list[dict]) -> None:
@@ -164,9 +185,13 @@ def _sheet(sheet, columns, rows: list[dict]) -> None:
 
 
 def write_outreach(
-    path: Path, province: str, day: date, new: list[NewFirm], closed: list[ClosedFirm],
+    path: Path,
+    province: str,
+    day: date,
+    new: list[NewFirm],
+    closed: list[ClosedFirm],
     mask: bool = True,
-) -> Path:  # fmt: skip
+) -> Path:
     """The week's list for one province: new firms to reach, then closed firms to close."""
     book = Workbook()
     first = book.active
@@ -182,12 +207,22 @@ def write_outreach(
     _sheet(closing, CLOSED_COLUMNS, closed_rows(closed))
     about = book.create_sheet("Giới thiệu")
     put(about, 1, 1, f"Danh sách vận động đăng ký BHXH – tỉnh {province} – tuần đến {day:%d/%m/%Y}")
-    put(about, 2, 1, "Doanh nghiệp mới: đăng ký thành lập trong 60 ngày qua, có lao động dự kiến, "
-                     "chưa có trên danh sách đơn vị; sắp theo số ngày còn lại trong hạn 30 ngày "
-                     "đăng ký (Luật BHXH 41/2024/QH15, Điều 28 khoản 1); số âm: đã quá hạn.")  # fmt: skip
-    put(about, 3, 1, "Đã đóng, còn đóng/nợ: doanh nghiệp giải thể, phá sản, bị thu hồi GCN hoặc "
-                     "đóng MST trong tuần mà đơn vị vẫn còn đóng, còn lao động hoặc còn nợ: chốt "
-                     "sổ và thu hồi nợ ngay.")  # fmt: skip
+    put(
+        about,
+        2,
+        1,
+        "Doanh nghiệp mới: đăng ký thành lập trong 60 ngày qua, có lao động dự kiến, "
+        "chưa có trên danh sách đơn vị; sắp theo số ngày còn lại trong hạn 30 ngày "
+        "đăng ký (Luật BHXH 41/2024/QH15, Điều 28 khoản 1); số âm: đã quá hạn.",
+    )
+    put(
+        about,
+        3,
+        1,
+        "Đã đóng, còn đóng/nợ: doanh nghiệp giải thể, phá sản, bị thu hồi GCN hoặc "
+        "đóng MST trong tuần mà đơn vị vẫn còn đóng, còn lao động hoặc còn nợ: chốt "
+        "sổ và thu hồi nợ ngay.",
+    )
     about.column_dimensions["A"].width = 120
     path.parent.mkdir(parents=True, exist_ok=True)
     return save_deterministic(book, path)

@@ -45,8 +45,13 @@ def land_changes(settings: Settings, day: date, zone: LocalLandingZone | None = 
         )
         pending = feed_files.to_ingest(conn, None, feed=CHANGES)
     log.info("landed %d notices file(s) up to %s; %d to ingest", len(new), day, len(pending))
-    return {"day": day.isoformat(), "landed": new, "skipped": skipped,
-            "ignored": unknown + refused, "to_ingest": pending}  # fmt: skip
+    return {
+        "day": day.isoformat(),
+        "landed": new,
+        "skipped": skipped,
+        "ignored": unknown + refused,
+        "to_ingest": pending,
+    }
 
 
 def update_history(settings: Settings, file_ids: list[str]) -> dict[str, Any]:
@@ -57,8 +62,9 @@ def update_history(settings: Settings, file_ids: list[str]) -> dict[str, Any]:
         touched = store.touched_by_files(conn, loaded)
         rows = store.rebuild(conn, touched)
         total = conn.execute(select(func.count()).select_from(t.firm_history)).scalar_one()
-    log.info("history: %d firm(s) rebuilt from %d file(s), %d period(s)", len(touched),
-             len(loaded), rows)  # fmt: skip
+    log.info(
+        "history: %d firm(s) rebuilt from %d file(s), %d period(s)", len(touched), len(loaded), rows
+    )
     return {"files": len(loaded), "firms": len(touched), "periods": rows, "all_periods": total}
 
 
@@ -69,10 +75,14 @@ def _roll(conn: Any, province: str, day: date) -> tuple[set[str], list[dict]]:
     ).scalar()
     if latest is None:
         return set(), []
-    units = [dict(r) for r in conn.execute(
-        select(t.employer_unit).where(t.employer_unit.c.quarter == latest,
-                                      t.employer_unit.c.province == province)
-    ).mappings()]  # fmt: skip
+    units = [
+        dict(r)
+        for r in conn.execute(
+            select(t.employer_unit).where(
+                t.employer_unit.c.quarter == latest, t.employer_unit.c.province == province
+            )
+        ).mappings()
+    ]
     linked = conn.execute(
         select(t.link.c.tax_code).where(t.link.c.quarter == latest, t.link.c.province == province)
     ).scalars()
@@ -86,7 +96,7 @@ def outreach_path(settings: Settings, day: date, province: str) -> Path:
         / "outreach"
         / day.isoformat()
         / province
-        / (f"outreach_{province}_{day.isoformat()}.xlsx")
+        / f"outreach_{province}_{day.isoformat()}.xlsx"
     )
 
 
@@ -112,8 +122,8 @@ def outreach_lists(
         return now.province
 
     if provinces is None:
-        provinces = {province_of(p) for p in (*recent.values(), *closing.values()) if p}
-        provinces = sorted(code for code in provinces if code)
+        named = {province_of(p) for p in (*recent.values(), *closing.values()) if p}
+        provinces = sorted(code for code in named if code)
     lists = {}
     for province in provinces:
         on_roll, units = _roll(conn, province, day)
@@ -141,15 +151,23 @@ def publish_outreach(settings: Settings, day: date) -> dict[str, Any]:
             )
         ).scalar_one()
     for province, (new, closed) in lists.items():
-        path = outreach.write_outreach(outreach_path(settings, day, province), province, day,
-                                       new, closed, mask=mask)  # fmt: skip
-        published[province] = {"new_firms": len(new), "closed_with_units": len(closed),
-                               "workbook": str(path)}  # fmt: skip
+        path = outreach.write_outreach(
+            outreach_path(settings, day, province), province, day, new, closed, mask=mask
+        )
+        published[province] = {
+            "new_firms": len(new),
+            "closed_with_units": len(closed),
+            "workbook": str(path),
+        }
     if unplaced:  # loud: a firm no province's list holds
-        log.warning("%d newly registered firm(s) have no province (no stated province, an "
-                    "address that names none, a national file): on no list", unplaced)  # fmt: skip
-    log.info("outreach for the week to %s: %s", day,
-             {p: v["new_firms"] for p, v in published.items()})  # fmt: skip
+        log.warning(
+            "%d newly registered firm(s) have no province (no stated province, an "
+            "address that names none, a national file): on no list",
+            unplaced,
+        )
+    log.info(
+        "outreach for the week to %s: %s", day, {p: v["new_firms"] for p, v in published.items()}
+    )
     return {"day": day.isoformat(), "provinces": published, "without_province": unplaced}
 
 

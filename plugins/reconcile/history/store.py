@@ -62,15 +62,24 @@ def notice_events(rows: Iterable[dict[str, Any]]) -> list[Event]:
     events = []
     for row in rows:
         province = notice_province(row, row["province"])
-        events.append(notice_event(
-            sender=row.get("sender"), notice_id=row["notice_id"], tax_code=row["tax_code"],
-            kind=row["change_kind"], effective_on=row["effective_on"],
-            recorded_on=row.get("recorded_on"), withdraws=row.get("withdraws"),
-            name=row.get("name"), address=row.get("address"),
-            representative=row.get("representative"), legal_form=row.get("legal_form"),
-            declared_employees=row.get("declared_employees"), industry=row.get("industry"),
-            province=province,
-        ))  # fmt: skip
+        events.append(
+            notice_event(
+                sender=row.get("sender"),
+                notice_id=row["notice_id"],
+                tax_code=row["tax_code"],
+                kind=row["change_kind"],
+                effective_on=row["effective_on"],
+                recorded_on=row.get("recorded_on"),
+                withdraws=row.get("withdraws"),
+                name=row.get("name"),
+                address=row.get("address"),
+                representative=row.get("representative"),
+                legal_form=row.get("legal_form"),
+                declared_employees=row.get("declared_employees"),
+                industry=row.get("industry"),
+                province=province,
+            )
+        )
     return events
 
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from reconcile.history.events import FIELDS, Event, Status
 
@@ -104,7 +105,8 @@ def _firm_periods(tax_code: str, events: list[Event]) -> Iterator[Period]:
     seen = [e.effective_on for e in events if e.kind == "registered"]
     registered_on = min(told or seen) if seen else None
     built: list[Period] = []
-    state: dict[str, object] = dict.fromkeys(FIELDS)
+    # each field's value as the events carry it; Period's annotations say what it holds
+    state: dict[str, Any] = dict.fromkeys(FIELDS)
     for name in FIELDS:  # the back-fill: see the module's docstring
         first = next((e for e in events if e.value(name) is not None), None)
         if first is not None and first.kind != "changed":
@@ -122,8 +124,17 @@ def _firm_periods(tax_code: str, events: list[Event]) -> Iterator[Period]:
             status, since, told_by = event.status, event.effective_on, event.event_id
             if status == before_day[0]:  # back where the day began: nothing changed
                 status, since, told_by = before_day
-        period = Period(tax_code, event.effective_on, None, status, since, told_by, registered_on,
-                        opened_by=event.event_id, **state)  # type: ignore[arg-type]  # fmt: skip
+        period = Period(
+            tax_code,
+            event.effective_on,
+            None,
+            status,
+            since,
+            told_by,
+            registered_on,
+            opened_by=event.event_id,
+            **state,
+        )
         if built and built[-1].valid_from == event.effective_on:
             built[-1] = period  # the same day: the day's last event says how it ended
         else:

@@ -110,9 +110,15 @@ class Index:
         self.index = index
         self.frequency = Counter({key: len(members) for key, members in index.items()})
 
-    def candidates(self, units: Iterable[Record], max_block_size: int, keys_per_record: int,
-                   typo_keys_per_record: int = 0, address_block_size: int = 0,
-                   hamlet_block_size: int = 0) -> dict[str, set[int]]:  # fmt: skip
+    def candidates(
+        self,
+        units: Iterable[Record],
+        max_block_size: int,
+        keys_per_record: int,
+        typo_keys_per_record: int = 0,
+        address_block_size: int = 0,
+        hamlet_block_size: int = 0,
+    ) -> dict[str, set[int]]:
         """unit key -> indexes into the firms of the firms worth comparing with it.
 
         A second pass on typo keys (``typo_keys_per_record`` of the rarest), for the units whose
@@ -149,11 +155,21 @@ class Index:
         return result
 
 
-def candidates(units: Iterable[Record], firms: list[Record], max_block_size: int,
-               keys_per_record: int, typo_keys_per_record: int = 0,
-               address_block_size: int = 0, hamlet_block_size: int = 0) -> dict[str, set[int]]:  # fmt: skip
+def candidates(
+    units: Iterable[Record],
+    firms: list[Record],
+    max_block_size: int,
+    keys_per_record: int,
+    typo_keys_per_record: int = 0,
+    address_block_size: int = 0,
+    hamlet_block_size: int = 0,
+) -> dict[str, set[int]]:
     """unit key -> indexes into ``firms`` of the firms worth comparing with it (``Index``)."""
     return Index(firms, bool(typo_keys_per_record)).candidates(
-        units, max_block_size, keys_per_record, typo_keys_per_record, address_block_size,
+        units,
+        max_block_size,
+        keys_per_record,
+        typo_keys_per_record,
+        address_block_size,
         hamlet_block_size,
-    )  # fmt: skip
+    )

@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 from rapidfuzz import fuzz
 
-from reconcile.match.features import as_text, quick_name, reads_as_branch
+from reconcile.match.features import quick_name, reads_as_branch
 from reconcile.match.linked import Linked, LinkRow, Method, PartitionKey
+from reconcile.values import text_or_none
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,13 @@ def exact_links(
         if confirmed is not None and confirmed in firm_rows:
             evidence: dict[str, Any] = {
                 "decision": "confirmed",
-                "roll_tax_code": as_text(unit.tax_code_raw),
+                "roll_tax_code": text_or_none(unit.tax_code_raw),
             }
             rows.append(
                 LinkRow.of(where, unit.unit_code, confirmed, "confirmed", 1.0, "link", evidence)
             )
             continue
-        code = as_text(unit.tax_code)
+        code = text_or_none(unit.tax_code)
         if code is None:
             continue
         method: Method = "exact" if code in firm_rows else "exact_parent"
@@ -84,19 +85,22 @@ def exact_links(
         if target not in firm_rows or (unit.unit_code, target) in decisions.rejected:
             continue
         firm = firm_rows[target]
-        unit_name, firm_name = quick_name(as_text(unit.name)), quick_name(as_text(firm.name))
+        unit_name, firm_name = (
+            quick_name(text_or_none(unit.name)),
+            quick_name(text_or_none(firm.name)),
+        )
         score = fuzz.token_set_ratio(unit_name, firm_name)
         if score < min_name_score:
             continue  # the same code on two plainly different names: let the matcher weigh it
         if (
             method == "exact"
             and branches_of.get(target)
-            and reads_as_branch(as_text(unit.name))
-            and not reads_as_branch(as_text(firm.name))
+            and reads_as_branch(text_or_none(unit.name))
+            and not reads_as_branch(text_or_none(firm.name))
         ):
             continue  # a branch written with its parent's code: one of the branches, not the parent
         evidence = {
-            "roll_tax_code": as_text(unit.tax_code_raw),
+            "roll_tax_code": text_or_none(unit.tax_code_raw),
             "normalised": code,
             "firm_tax_code": target,
             "name_score": round(score, 1),

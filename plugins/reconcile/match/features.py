@@ -21,6 +21,7 @@ from reconcile.text import tax_code as tax_codes
 from reconcile.text.address import communes_in_either_shape, parse_address
 from reconcile.text.legal_forms import parse_name
 from reconcile.text.unicode import fold
+from reconcile.values import text_or_none
 
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 _DIGITS = re.compile(r"\D")
@@ -70,8 +71,12 @@ def _place(address: str, province: str) -> Place:
     if not address:
         return Place("", frozenset(), None)
     parsed = parse_address(address, province)
-    return Place(parsed.street or "", frozenset(parsed.commune_codes), parsed.province_code,
-                 frozenset(communes_in_either_shape(parsed)))  # fmt: skip
+    return Place(
+        parsed.street or "",
+        frozenset(parsed.commune_codes),
+        parsed.province_code,
+        frozenset(communes_in_either_shape(parsed)),
+    )
 
 
 def commune_relation(a: Place, b: Place) -> CommuneLevel | None:
@@ -85,13 +90,6 @@ def commune_relation(a: Place, b: Place) -> CommuneLevel | None:
     if a.either_shape & b.either_shape:
         return "either_shape"
     return "different"
-
-
-def as_text(value: Any) -> str | None:
-    """A frame's cell as text, or None for a blank one (None or NaN)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return str(value)
 
 
 def place(record: Record) -> Place:
@@ -124,29 +122,56 @@ def records_to_match(
     unit_records = [
         record(
             u.unit_code,
-            as_text(u.name),
-            as_text(u.address),
+            text_or_none(u.name),
+            text_or_none(u.address),
             province,
-            as_text(u.tax_code),
-            as_text(u.tax_code_raw),
+            text_or_none(u.tax_code),
+            text_or_none(u.tax_code_raw),
         )
         for u in units.itertuples(index=False)
         if u.unit_code not in linked.units
     ]
     firm_records = [
-        record(f.tax_code, as_text(f.name), as_text(f.address), province, f.tax_code, f.tax_code)
+        record(
+            f.tax_code,
+            text_or_none(f.name),
+            text_or_none(f.address),
+            province,
+            f.tax_code,
+            f.tax_code,
+        )
         for code, f in firm_rows.items()
         if code not in linked.firms
     ]
     return ToMatch(unit_records, firm_records)
 
 
-def record(key: str, name: str | None, address: str | None, province: str, tax_code: str | None,
-           raw_tax_code: str | None) -> Record:  # fmt: skip
+def record(
+    key: str,
+    name: str | None,
+    address: str | None,
+    province: str,
+    tax_code: str | None,
+    raw_tax_code: str | None,
+) -> Record:
     core, tokens, forms, dependent, numerals, joined, distinct = _name(name or "")
     digits = _DIGITS.sub("", raw_tax_code or "")
     if len(digits) in (9, 12):
         digits = "0" + digits  # the leading zero Excel drops
     valid = tax_codes.normalise(tax_code) if tax_code else None
-    return Record(key, name or "", core, tokens, forms, dependent, numerals, joined, distinct, "".join(joined),
-                  address or "", province, valid, digits)  # fmt: skip
+    return Record(
+        key,
+        name or "",
+        core,
+        tokens,
+        forms,
+        dependent,
+        numerals,
+        joined,
+        distinct,
+        "".join(joined),
+        address or "",
+        province,
+        valid,
+        digits,
+    )

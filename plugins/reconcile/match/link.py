@@ -104,13 +104,18 @@ def link_partition(
 
     links = second.linked.frame()
     stats = {
-        "units": len(units), "firms": len(firms), "exact": len(exact.pairs),
-        "units_to_match": len(to_match.units), "firms_to_match": len(to_match.firms),
-        "candidates": candidates.count, "pairs_scored": len(pairs) + len(second.extra_pairs),
+        "units": len(units),
+        "firms": len(firms),
+        "exact": len(exact.pairs),
+        "units_to_match": len(to_match.units),
+        "firms_to_match": len(to_match.firms),
+        "candidates": candidates.count,
+        "pairs_scored": len(pairs) + len(second.extra_pairs),
         "training_matches": model.trained_on,
         "fuzzy_links": int(((links["method"] == "fuzzy") & (links["band"] == "link")).sum()),
-        "review": int((links["band"] == "review").sum()), "seconds_by_stage": timer.seconds,
-    }  # fmt: skip
+        "review": int((links["band"] == "review").sum()),
+        "seconds_by_stage": timer.seconds,
+    }
     log.info(
         "linking %s/%s: %s",
         where.quarter,

@@ -12,16 +12,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-LINK_COLUMNS = [
-    "quarter",
-    "province",
-    "unit_code",
-    "tax_code",
-    "method",
-    "weight",
-    "band",
-    "evidence",
-]
+from reconcile.warehouse import schema
+
+LINK_COLUMNS = schema.columns_of(schema.link, first=schema.PARTITION)
 Method = Literal["confirmed", "exact", "exact_parent", "fuzzy"]
 Band = Literal["link", "review"]
 

@@ -72,8 +72,13 @@ def _distribution(
     return {level: (counts[level] + smoothing) / total for level in levels}
 
 
-def train(matches: Sequence[Comparison], candidates: Sequence[Comparison], expected_matches: int,
-          pairs_to_decide: int, options: dict[str, Any]) -> Model:  # fmt: skip
+def train(
+    matches: Sequence[Comparison],
+    candidates: Sequence[Comparison],
+    expected_matches: int,
+    pairs_to_decide: int,
+    options: dict[str, Any],
+) -> Model:
     """m from ``matches`` (exact links compared as a fuzzy pair would be), u from ``candidates``
     (non-matches); the prior is the share of the ``pairs_to_decide`` that can be matches."""
     settings = options["model"]

@@ -11,9 +11,10 @@ from typing import Any
 from reconcile.match.candidates import Candidates
 from reconcile.match.compare import Comparison, compare
 from reconcile.match.exact import ExactPair
-from reconcile.match.features import Record, as_text, record
+from reconcile.match.features import Record, record
 from reconcile.match.model import Model, train
 from reconcile.match.pairs import ComparedPair
+from reconcile.values import text_or_none
 
 TRAINING_SAMPLE = 1500
 
@@ -36,9 +37,16 @@ def training_sample(exact_pairs: Sequence[ExactPair], province: str) -> list[Kno
     )
     return [
         KnownMatch(
-            record(u.unit_code, as_text(u.name), as_text(u.address), province, None, None),
             record(
-                f.tax_code, as_text(f.name), as_text(f.address), province, f.tax_code, f.tax_code
+                u.unit_code, text_or_none(u.name), text_or_none(u.address), province, None, None
+            ),
+            record(
+                f.tax_code,
+                text_or_none(f.name),
+                text_or_none(f.address),
+                province,
+                f.tax_code,
+                f.tax_code,
             ),
         )
         for u, f in ((pair.unit, pair.firm) for pair in sample)

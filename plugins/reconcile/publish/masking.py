@@ -21,10 +21,30 @@ from typing import Any
 from reconcile.feeds.spec import FeedSpec, specs
 from reconcile.text.unicode import fold
 
-_PERSONAL_HEADER_WORDS = ("dien thoai", "dtdd", "sdt", "so dt", "cccd", "cmnd", "can cuoc", "dinh danh",
-                          "ho chieu", "email", "dai dien", "giam doc", "chu doanh nghiep", "chu so huu",
-                          "ho va ten", "ho ten", "ke toan", "representative", "phone", "mobile", "owner",
-                          "passport")  # fmt: skip
+_PERSONAL_HEADER_WORDS = (
+    "dien thoai",
+    "dtdd",
+    "sdt",
+    "so dt",
+    "cccd",
+    "cmnd",
+    "can cuoc",
+    "dinh danh",
+    "ho chieu",
+    "email",
+    "dai dien",
+    "giam doc",
+    "chu doanh nghiep",
+    "chu so huu",
+    "ho va ten",
+    "ho ten",
+    "ke toan",
+    "representative",
+    "phone",
+    "mobile",
+    "owner",
+    "passport",
+)
 _LONG_NUMBER = re.compile(r"\d[\d .\-]{7,}\d")
 UNNAMED = "__unnamed__"  # cleaning's key for cells beyond the header (and a bad line's text)
 # a line as written: a JSON string (maybe cut off), JSON punctuation, blanks, or a bare word
@@ -161,10 +181,11 @@ def mask_raw_record(raw: str, feed: str, mask_unknown: bool = True) -> str:
         if key == UNNAMED:
             items = value if isinstance(value, list) else [value]
             record[key] = [
-                mask_raw_line(item, feed, mask_unknown) if isinstance(item, str)
+                mask_raw_line(item, feed, mask_unknown)
+                if isinstance(item, str)
                 else (_mask_any(item) if mask_unknown else item)
                 for item in items
-            ]  # fmt: skip
+            ]
         elif _masks(str(key), spec, mask_unknown) and not _is_own_header(value, str(key), spec):
             record[key] = _mask_any(value)
     return json.dumps(record, ensure_ascii=False)

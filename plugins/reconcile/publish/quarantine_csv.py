@@ -138,9 +138,12 @@ def _cell(value: Any) -> Any:
 
 
 def file_rows(
-    rows: pd.DataFrame, feed: str, headers: list[list[str]], mask: bool = True,
+    rows: pd.DataFrame,
+    feed: str,
+    headers: list[list[str]],
+    mask: bool = True,
     mask_unknown: bool = True,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """A file's quarantined rows as the partner reads them: one column per field under its
     header as written, then the line in the file and the reasons in words."""
     words = _words()["columns"]
@@ -231,7 +234,11 @@ def write_quarantine_csv(
         listed = files[~files["status"].isin(["replaced", "rejected"])]
     listed = listed.sort_values("file_name") if not listed.empty else listed
     for item in listed.to_dict("records"):
-        rows = quarantined[quarantined["file_id"] == item["file_id"]] if not quarantined.empty else quarantined  # fmt: skip
+        rows = (
+            quarantined[quarantined["file_id"] == item["file_id"]]
+            if not quarantined.empty
+            else quarantined
+        )
         name = ""
         if not rows.empty:
             feed = str(rows["feed"].iloc[0])
@@ -240,11 +247,17 @@ def write_quarantine_csv(
             table = file_rows(rows, feed, headers, mask=mask, mask_unknown=mask_unknown)
             neutral.write_csv(table, path.parent / name)
         status = str(item.get("status") or "loaded")
-        index.append([
-            item["file_name"], labels()["report"]["feeds"].get(item.get("feed"), item.get("feed") or ""),
-            _status_words(status), _count(item.get("rows_read")), len(rows), name,
-            _refusal(str(item["file_name"]), item.get("message")) if status == "failed" else "",
-        ])  # fmt: skip
+        index.append(
+            [
+                item["file_name"],
+                labels()["report"]["feeds"].get(item.get("feed"), item.get("feed") or ""),
+                _status_words(status),
+                _count(item.get("rows_read")),
+                len(rows),
+                name,
+                _refusal(str(item["file_name"]), item.get("message")) if status == "failed" else "",
+            ]
+        )
     _remove_stale(path, written)
     frame = pd.DataFrame(index, columns=[words[key] for key in INDEX], dtype=object)
     return neutral.write_csv(frame, path)

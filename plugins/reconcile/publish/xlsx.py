@@ -102,24 +102,40 @@ def internal_link(cell: Cell, sheet_title: str) -> Cell:
     return cell
 
 
-def list_validation(choices: list[str], title: str, error: str, prompt_title: str,
-                    prompt: str) -> DataValidation:  # fmt: skip
+def list_validation(
+    choices: list[str], title: str, error: str, prompt_title: str, prompt: str
+) -> DataValidation:
     """A drop-down that refuses any other text (Excel and LibreOffice show ``error``)."""
     return DataValidation(
-        type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-        showErrorMessage=True, errorStyle="stop", errorTitle=title, error=error,
-        showInputMessage=True, promptTitle=prompt_title, prompt=prompt,
-    )  # fmt: skip
+        type="list",
+        formula1='"' + ",".join(choices) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle=title,
+        error=error,
+        showInputMessage=True,
+        promptTitle=prompt_title,
+        prompt=prompt,
+    )
 
 
 def date_validation(title: str, error: str, prompt_title: str, prompt: str) -> DataValidation:
     """A date between :data:`FIRST_DATE` and :data:`LAST_DATE`, or the cell left blank."""
     return DataValidation(
-        type="date", operator="between", formula1=str(excel_serial(FIRST_DATE)),
-        formula2=str(excel_serial(LAST_DATE)), allow_blank=True,
-        showErrorMessage=True, errorStyle="stop", errorTitle=title, error=error,
-        showInputMessage=True, promptTitle=prompt_title, prompt=prompt,
-    )  # fmt: skip
+        type="date",
+        operator="between",
+        formula1=str(excel_serial(FIRST_DATE)),
+        formula2=str(excel_serial(LAST_DATE)),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle=title,
+        error=error,
+        showInputMessage=True,
+        promptTitle=prompt_title,
+        prompt=prompt,
+    )
 
 
 def wrapped_height(

@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from reconcile.feeds.spec import specs
 from reconcile.publish.neutral import escape_strings
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
@@ -58,7 +59,8 @@ def build_data_docs(settings: Settings, quarter: Quarter) -> Path | None:
         ValidationResultIdentifier,
     )
 
-    from reconcile.quality.expectations import _context  # noqa: F401  (GX logging and analytics set)
+    # importing it also sets GX's logging and analytics off
+    from reconcile.quality.expectations import load_suite
 
     with get_engine(settings.warehouse_url).connect() as conn:
         files = read_frame(conn, t.feed_file, quarter=str(quarter), status="loaded")
@@ -83,10 +85,13 @@ def build_data_docs(settings: Settings, quarter: Quarter) -> Path | None:
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
-    for suite_file in sorted(settings.expectations_dir.glob("*.json")):
-        body = json.loads(suite_file.read_text(encoding="utf-8"))
-        context.suites.add_or_update(gx.ExpectationSuite(name=body["name"], expectations=body["expectations"],
-                                                         meta=body.get("meta")))  # fmt: skip
+    for feed in sorted(specs()):
+        body = load_suite(settings.expectations_dir, feed)
+        context.suites.add_or_update(
+            gx.ExpectationSuite(
+                name=body["name"], expectations=body["expectations"], meta=body.get("meta")
+            )
+        )
     schema = ExpectationSuiteValidationResultSchema()
     for item, raw in results:
         result = schema.load(raw)

@@ -1,9 +1,12 @@
 """Run a feed's Great Expectations suite on a cleaned frame and turn failures into row reasons.
 
-Suites are data (``expectations/<feed>.json``); each expectation's ``meta.reason`` is the
-sentence a quarantined row carries. Row-level expectations name the failing rows
-(``unexpected_index_list``); a failing table-level expectation makes the file unusable.
-GX is imported lazily: it costs seconds, and DAG parsing must not pay it.
+A feed's suite is its contract's baseline plus data: each required column of
+``feeds/data/spec.yaml`` is expected to exist and to be filled (built here, :func:`load_suite`),
+and ``expectations/<feed>.json`` holds only what the contract cannot say (formats, check
+digits, unique keys, ranges). Each expectation's ``meta.reason`` is the sentence a quarantined
+row carries. Row-level expectations name the failing rows (``unexpected_index_list``); a
+failing table-level expectation makes the file unusable. GX is imported lazily: it costs
+seconds, and DAG parsing must not pay it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from reconcile.feeds.spec import specs
+
 log = logging.getLogger(__name__)
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -35,10 +40,51 @@ class ValidationOutcome:
     statistics: dict[str, Any]
 
 
+def column_exists(column: str) -> dict[str, Any]:
+    """The baseline expectation that a required column is there (fails the file)."""
+    return {
+        "type": "expect_column_to_exist",
+        "kwargs": {"column": column},
+        "meta": {"reason": f"column {column} missing"},
+    }
+
+
+def column_filled(column: str) -> dict[str, Any]:
+    """The baseline expectation that a required column is filled on every row."""
+    return {
+        "type": "expect_column_values_to_not_be_null",
+        "kwargs": {"column": column},
+        "meta": {"reason": f"{column}: blank (required)"},
+    }
+
+
 def load_suite(expectations_dir: Path, feed: str) -> dict[str, Any]:
+    """The feed's suite: ``name``, ``expectations`` and (if the file has it) ``meta``.
+
+    The order is the order of a row's reasons, so it is fixed: first every required column
+    exists (spec order; but those the file lists in ``not_checked_to_exist``), then each
+    required column is filled, followed at once by the file's ``after_not_null`` checks of that
+    column (its format, its check digit), then the file's other ``expectations``.
+    """
     path = expectations_dir / f"{feed}.json"
     with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+        body = json.load(handle)
+    required = specs()[feed].required
+    after: dict[str, list[dict[str, Any]]] = body.get("after_not_null", {})
+    unchecked = set(body.get("not_checked_to_exist", ()))
+    strangers = (set(after) | unchecked) - set(required)
+    if strangers:
+        raise ValueError(f"{path}: {', '.join(sorted(strangers))} not a required column of {feed}")
+    expectations = [column_exists(c) for c in required if c not in unchecked]
+    for column in required:
+        expectations += [column_filled(column), *after.get(column, ())]
+    suite: dict[str, Any] = {
+        "name": f"{feed}_feed",
+        "expectations": [*expectations, *body.get("expectations", ())],
+    }
+    if "meta" in body:
+        suite["meta"] = body["meta"]
+    return suite
 
 
 def gx() -> Any:
@@ -48,9 +94,11 @@ def gx() -> Any:
         started = time.perf_counter()
         import great_expectations
 
-        log.info("imported Great Expectations in this task (%.1f s): a Celery worker preloads "
-                 "it with reconcile.airflow.celery_config, docs/deployment.md",
-                 time.perf_counter() - started)  # fmt: skip
+        log.info(
+            "imported Great Expectations in this task (%.1f s): a Celery worker preloads "
+            "it with reconcile.airflow.celery_config, docs/deployment.md",
+            time.perf_counter() - started,
+        )
     import great_expectations
 
     return great_expectations
@@ -137,8 +185,10 @@ def _add_lines(result: dict[str, Any], lines: list[int]) -> None:
         found = item.get("result") if isinstance(item, dict) else None
         if not isinstance(found, dict):
             continue
-        for source, target in (("unexpected_index_list", "unexpected_lines"),
-                               ("partial_unexpected_index_list", "partial_unexpected_lines")):  # fmt: skip
+        for source, target in (
+            ("unexpected_index_list", "unexpected_lines"),
+            ("partial_unexpected_index_list", "partial_unexpected_lines"),
+        ):
             if isinstance(found.get(source), list):
                 positions = [_position(i) for i in found[source]]
                 found[target] = [

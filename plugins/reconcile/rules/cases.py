@@ -11,8 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 from reconcile.quarter import Quarter
+from reconcile.values import none_for_missing
+from reconcile.warehouse import schema
 
-STATUS_COLUMNS = ["quarter", "case_id", "province", "status"]
+STATUS_COLUMNS = schema.columns_of(schema.case_status)
 
 
 def case_statuses(
@@ -46,17 +48,7 @@ def case_statuses(
 def case_rows(history: pd.DataFrame) -> pd.DataFrame:
     """One ``case`` row per case id from all its findings: kind, subject, first and last seen."""
     if history.empty:
-        return pd.DataFrame(
-            columns=[
-                "case_id",
-                "kind",
-                "province",
-                "tax_code",
-                "unit_code",
-                "first_seen",
-                "last_seen",
-            ]
-        )
+        return pd.DataFrame(columns=schema.columns_of(schema.case))
     ordered = history.sort_values(["case_id", "quarter"])
     grouped = ordered.groupby("case_id", sort=True)
     out = grouped.agg(
@@ -67,4 +59,4 @@ def case_rows(history: pd.DataFrame) -> pd.DataFrame:
         last_seen=("quarter", "max"),
     ).reset_index()
     out["kind"] = out["case_id"].map(lambda c: c.split("-", 1)[0])
-    return out.astype(object).where(out.notna(), None)
+    return none_for_missing(out)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any
 
+from reconcile.config import RulesConfig, validate_section
 from reconcile.settings import load_yaml, package_data
 
 
@@ -23,31 +25,39 @@ class Rule:
     thresholds: dict[str, Any] = field(default_factory=dict)
 
 
-def rules(overrides: dict[str, Any] | None = None) -> dict[str, Rule]:
-    """The catalogue; ``overrides`` (settings ``rules:``) may change thresholds or severities."""
+def rules(overrides: Mapping[str, Any] | None = None) -> dict[str, Rule]:
+    """The catalogue; ``overrides`` (settings ``rules:``) may change thresholds or severities.
+
+    The overrides go through the configuration's model (``reconcile.config.rules``): a code
+    the catalogue does not have, or a threshold its rule does not take, is a ``ConfigError``.
+    """
     raw = load_yaml(package_data("rules/data/rules.yaml"))
-    overrides = overrides or {}
+    settings = rules_config(overrides)
     result = {}
     for code, body in raw.items():
-        extra = overrides.get(code, {}) or {}
-        thresholds = {**body.get("thresholds", {}), **(extra.get("thresholds") or {})}
+        own = settings.rule(code)
         result[code] = Rule(
             code=code,
             case_kind=body["case_kind"],
             subject=body["subject"],
-            severity=int(extra.get("severity", body["severity"])),
+            severity=own.severity,
             legal_basis=body["legal_basis"],
             title=body["title"],
             action=body["action"],
-            thresholds=thresholds,
+            thresholds=dict(own.thresholds),
         )
     return result
 
 
-def contributions(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    raw = dict(load_yaml(package_data("rules/data/contributions.yaml")))
-    raw.update((overrides or {}).get("defaults", {}) or {})
-    return raw
+def contributions(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The contribution terms (``data/contributions.yaml``) with ``rules.defaults`` over them."""
+    return rules_config(overrides).defaults.model_dump()
+
+
+def rules_config(overrides: Mapping[str, Any] | None = None) -> RulesConfig:
+    """``rules:`` of the settings over the catalogue and the contribution terms, checked."""
+    config: RulesConfig = validate_section("rules", overrides or None)
+    return config
 
 
 @cache
@@ -64,7 +74,7 @@ def _wage_floor_table() -> list[tuple[date, tuple[int, int, int, int]]]:
         table = [
             (
                 date.fromisoformat(r["in_force_from"]),
-                tuple(int(r[f"region_{i}"]) for i in range(1, 5)),
+                (int(r["region_1"]), int(r["region_2"]), int(r["region_3"]), int(r["region_4"])),
             )
             for r in rows
         ]

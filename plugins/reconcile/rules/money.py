@@ -59,8 +59,13 @@ def rate(terms: dict[str, Any]) -> float:
     return terms["rates"]["employer"] + terms["rates"]["employee"]
 
 
-def unregistered(employees: int, days_overdue: int, quarter: Quarter, terms: dict[str, Any],
-                 region: int | None = None) -> int:  # fmt: skip
+def unregistered(
+    employees: int,
+    days_overdue: int,
+    quarter: Quarter,
+    terms: dict[str, Any],
+    region: int | None = None,
+) -> int:
     floor = wage_floor(region or int(terms["default_wage_region"]), quarter.last_day)
     months = min(math.ceil(max(days_overdue, 0) / 30), int(terms["months_at_stake_cap"]))
     return round(employees * floor * rate(terms) * months)
@@ -150,8 +155,14 @@ def counted(findings: pd.DataFrame) -> pd.Series:
         return pd.Series([], index=findings.index, dtype="int64")
     groups: dict[str, list[int]] = {}
     items: list[tuple[str, str, str, int]] = []
-    rows = zip(findings["rule"], findings["case_id"], findings["tax_code"], findings["unit_code"],
-               findings["money_at_stake"], strict=True)  # fmt: skip
+    rows = zip(
+        findings["rule"],
+        findings["case_id"],
+        findings["tax_code"],
+        findings["unit_code"],
+        findings["money_at_stake"],
+        strict=True,
+    )
     for position, (rule, case, tax_code, unit_code, amount) in enumerate(rows):
         unit = unit_code if isinstance(unit_code, str) else ""
         items.append((rule, case, unit, int(amount) if amount == amount else 0))

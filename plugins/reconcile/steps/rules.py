@@ -18,6 +18,7 @@ from reconcile.rules import decisions as decision_logic
 from reconcile.rules.catalog import contributions, rules
 from reconcile.rules.findings import find, recount
 from reconcile.settings import Settings
+from reconcile.values import none_for_missing
 from reconcile.warehouse import feed_files
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
@@ -111,7 +112,7 @@ def _as_history_tells(conn: Any, firms: pd.DataFrame, quarter: Quarter) -> pd.Da
     log.info(
         "history: %d firm(s) with a history, %d status(es) told by a notice", len(found), changed
     )
-    return told.astype(object).where(told.notna(), None)
+    return none_for_missing(told)
 
 
 def _earlier_cases(conn: Any, quarter: Quarter, province: str) -> tuple[set[str], set[str]]:

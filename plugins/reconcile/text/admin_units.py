@@ -10,6 +10,7 @@ the compact copies in ``data/admin_units/`` (see ATTRIBUTION.md there).
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -88,8 +89,8 @@ class OldCommune:
 
 
 def _read(name: str) -> list[dict[str, str]]:
-    with (_DATA / "admin_units" / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    text = (_DATA / "admin_units" / name).read_bytes().decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,7 +159,7 @@ def _locked(engine: Engine) -> Iterator[Connection]:
         serial = create_engine(url, poolclass=NullPool, connect_args={"timeout": 60})
 
         @event.listens_for(serial, "connect")
-        def _connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
             dbapi_connection.isolation_level = None
 
         @event.listens_for(serial, "begin")

@@ -10,13 +10,19 @@ from __future__ import annotations
 import pandas as pd
 
 from reconcile.text import tax_code as tax_codes
+from reconcile.values import is_missing, none_for_missing
+from reconcile.warehouse import schema
 
-FIRM_COLUMNS = [
-    "quarter", "province", "tax_code", "root", "name", "address", "legal_form", "industry",
-    "tax_status", "tax_status_since", "registry_status", "registry_status_since",
-    "registered_on", "founded_on", "started_on", "pit_employees", "pit_wage_bill",
-    "declared_employees", "representative", "in_tax", "in_registry",
-]  # fmt: skip
+FIRM_COLUMNS = schema.columns_of(schema.firm, first=schema.PARTITION)
+UNIT_COLUMNS = schema.columns_of(schema.employer_unit, first=schema.PARTITION)
+
+
+def _root(code: str) -> str:
+    """The 10-digit root of a staged (so well-formed) tax code."""
+    parsed = tax_codes.parse(code)
+    if parsed is None:
+        raise ValueError(f"not a tax code: {code!r}")
+    return parsed.root
 
 
 def _latest_per_key(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -71,21 +77,14 @@ def build_firms(
     merged["industry"] = merged["industry_tax"].combine_first(merged["industry_registry"])
     starts = merged[["registered_on", "founded_on"]].astype(object)
     merged["started_on"] = [
-        min((d for d in pair if d is not None and d == d), default=None)
+        min((d for d in pair if not is_missing(d)), default=None)
         for pair in starts.itertuples(index=False)
     ]
-    merged["root"] = merged["tax_code"].map(lambda code: tax_codes.parse(code).root)
+    merged["root"] = merged["tax_code"].map(_root)
     merged["quarter"] = quarter
     merged["province"] = province
-    merged = merged.astype(object).where(merged.notna(), None)
+    merged = none_for_missing(merged)
     return merged[FIRM_COLUMNS].sort_values("tax_code").reset_index(drop=True)
-
-
-UNIT_COLUMNS = [
-    "quarter", "province", "unit_code", "name", "tax_code_raw", "tax_code", "address", "office",
-    "joined_on", "status", "insured_employees", "wage_bill", "due", "paid", "arrears",
-    "arrears_months", "reminded_on",
-]  # fmt: skip
 
 
 def build_units(roll: pd.DataFrame, quarter: str, province: str) -> pd.DataFrame:
@@ -97,6 +96,6 @@ def build_units(roll: pd.DataFrame, quarter: str, province: str) -> pd.DataFrame
     units["tax_code"] = units["tax_code_raw"].map(tax_codes.normalise)
     units["quarter"] = quarter
     units["province"] = province
-    units = units.astype(object).where(units.notna(), None)
-    units = units.reindex(columns=UNIT_COLUMNS).astype(object)
-    return units.where(units.notna(), None).sort_values("unit_code").reset_index(drop=True)
+    units = none_for_missing(units)
+    units = none_for_missing(units.reindex(columns=UNIT_COLUMNS))
+    return units.sort_values("unit_code").reset_index(drop=True)

@@ -7,6 +7,9 @@ added to ``feeds/data/spec.yaml`` reaches the warehouse without a second edit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -30,6 +33,22 @@ metadata = MetaData()
 QUARTER = String(6)
 PROVINCE = String(2)
 TAX_CODE = String(32)
+# the columns that name a partition: the frames a step builds put them first
+PARTITION = ("quarter", "province")
+
+
+def columns_of(
+    table: Table, *, first: Sequence[str] = (), without: Sequence[str] = ()
+) -> list[str]:
+    """``table``'s column names in the table's order, ``first`` moved to the front (in the
+    order given) and ``without`` left out: a frame's columns said once, by its table."""
+    names = [column.name for column in table.columns]
+    missing = [name for name in (*first, *without) if name not in names]
+    if missing:
+        raise KeyError(f"{table.name} has no column {', '.join(missing)}")
+    rest = [name for name in names if name not in first and name not in without]
+    return [*first, *rest]
+
 
 feed_file = Table(
     "feed_file",
@@ -73,7 +92,7 @@ quarantine = Table(
     Index("ix_quarantine_partition", "quarter", "province"),
 )
 
-_KIND_TYPES = {
+_KIND_TYPES: dict[str, Any] = {
     "tax_code": TAX_CODE,
     "date": Date,
     "money": BigInteger,
@@ -86,7 +105,7 @@ _KIND_TYPES = {
 
 def _staging_table(feed: str) -> Table:
     spec = specs()[feed]
-    columns = [
+    columns: list[Column[Any]] = [
         Column("file_id", String(64), primary_key=True),
         Column("row_number", Integer, primary_key=True),
         Column("quarter", QUARTER, nullable=False),

@@ -9,21 +9,33 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import JSON, Boolean, Connection, Integer, Table, and_, delete, insert, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Connection,
+    Integer,
+    Table,
+    and_,
+    delete,
+    insert,
+    select,
+)
+
+from reconcile.values import is_missing
 
 BATCH_ROWS = 5_000
 COPY_ROWS = 20_000
 
 
-def _where(table: Table, filters: Mapping[str, Any]):  # type: ignore[no-untyped-def]
-    clauses = []
+def _where(table: Table, filters: Mapping[str, Any]) -> ColumnElement[bool] | None:
+    clauses: list[ColumnElement[bool]] = []
     for name, value in filters.items():
         column = table.c[name]
         if isinstance(value, list | tuple | set):
@@ -34,11 +46,7 @@ def _where(table: Table, filters: Mapping[str, Any]):  # type: ignore[no-untyped
 
 
 def _clean_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NaT:
+    if is_missing(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
@@ -96,6 +104,9 @@ def copy_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]])
     statement = (
         f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) FROM STDIN"
     )
+    driver = conn.connection.driver_connection
+    if driver is None:  # a pooled connection always has one; mypy cannot know it
+        raise RuntimeError("COPY needs the database driver's own connection")
     buffer = io.StringIO()
     for start in range(0, len(rows), COPY_ROWS):
         buffer.seek(0)
@@ -106,7 +117,7 @@ def copy_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]])
             )
             buffer.write("\n")
         buffer.seek(0)
-        with conn.connection.driver_connection.cursor() as cursor:
+        with driver.cursor() as cursor:
             cursor.copy_expert(statement, buffer)
     return len(rows)
 

@@ -128,7 +128,9 @@ def create_app(
     )
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable) -> Response:  # type: ignore[type-arg]
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         response: Response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)

@@ -33,12 +33,16 @@ def outreach(request: Request, user: SignedIn, day: str = "", province: str = ""
     for code, (new, closed) in lists.items():
         shown[code] = (
             [
-                {**firm.__dict__, "representative": present.personal(
-                    firm.representative, "representative", user.sees_personal_data)}
+                {
+                    **firm.__dict__,
+                    "representative": present.personal(
+                        firm.representative, "representative", user.sees_personal_data
+                    ),
+                }
                 for firm in new
             ],
             closed_rows(closed),
-        )  # fmt: skip
+        )
     return render(
         request,
         "outreach.html.j2",

@@ -127,7 +127,8 @@ def serve(
     from reconcile.warehouse.engine import get_engine
 
     engine = get_engine(settings.warehouse_url)  # creates the schema when missing
-    app = create_app(engine, users, secret_key=secret, https_only=https_only,
-                     options=settings.options)  # fmt: skip
+    app = create_app(
+        engine, users, secret_key=secret, https_only=https_only, options=settings.options
+    )
     uvicorn.run(app, host=host, port=port, proxy_headers=True)
     return 0

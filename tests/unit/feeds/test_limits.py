@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reconcile.feeds import readers
 from reconcile.feeds.cleaning import clean
 from reconcile.feeds.errors import FeedFileError
 from reconcile.feeds.limits import FeedLimits, check_workbook
+from reconcile.feeds.readers import delimited as readers
 from reconcile.feeds.readers import read_table
 from reconcile.feeds.spec import specs
 from reconcile.settings import DEFAULTS

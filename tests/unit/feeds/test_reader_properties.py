@@ -33,8 +33,8 @@ from reconcile.feeds.cleaning import clean
 from reconcile.feeds.errors import FeedFileError
 from reconcile.feeds.readers import read_table
 from reconcile.feeds.spec import specs
-from reconcile.synth.noise import to_cp1258
 from reconcile.text.tax_code import make_valid
+from reconcile_dev.synth.noise import to_cp1258
 
 PROPERTY = settings(
     max_examples=300,

@@ -16,9 +16,9 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from reconcile.feeds import readers
 from reconcile.feeds.errors import FeedFileError
 from reconcile.feeds.readers import read_table
+from reconcile.feeds.readers import workbooks as readers
 from reconcile.feeds.spec import specs
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "files"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from synth_support import Generated, make, quarters
 
-from reconcile.synth import SynthConfig
+from reconcile_dev.synth import SynthConfig
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +29,7 @@ def turn_of_year(tmp_path_factory: pytest.TempPathFactory) -> Generated:
 @pytest.fixture(scope="session")
 def many_files(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     """All 34 provinces, small: enough files to measure per-file trouble rates."""
-    from reconcile.synth.reference import provinces
+    from reconcile_dev.synth.reference import provinces
 
     config = SynthConfig(
         quarters=quarters("2025Q3", "2025Q4"), provinces=tuple(provinces()), firms=40, seed=3

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from reconcile.quarter import Quarter
-from reconcile.synth import SynthConfig, SynthResult, generate
+from reconcile_dev.synth import SynthConfig, SynthResult, generate
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "plugins" / "reconcile"

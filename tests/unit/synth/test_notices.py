@@ -13,8 +13,8 @@ from synth_support import Generated, make, quarters, tree_bytes
 from reconcile.feeds.cleaning import clean
 from reconcile.feeds.readers import read_table
 from reconcile.feeds.spec import specs
-from reconcile.synth import NoiseRates, SynthConfig
-from reconcile.synth.notices import kind_labels
+from reconcile_dev.synth import NoiseRates, SynthConfig
+from reconcile_dev.synth.notices import kind_labels
 
 # renamed firms at a high rate, so that renames are told too
 CONFIG = SynthConfig(

@@ -12,7 +12,7 @@ import pytest
 from synth_support import ROOT, make, quarters, tree_bytes
 
 from reconcile.quarter import Quarter
-from reconcile.synth import NoiseRates, SynthConfig
+from reconcile_dev.synth import NoiseRates, SynthConfig
 
 CONFIG = SynthConfig(
     quarters=quarters("2025Q2", "2025Q3"), provinces=("82", "79"), firms=250, seed=123
@@ -36,7 +36,7 @@ def test_the_same_seed_gives_the_same_files_in_another_process(tmp_path) -> None
         from pathlib import Path
         sys.path.insert(0, {str(ROOT / "plugins")!r})
         from reconcile.quarter import Quarter
-        from reconcile.synth import SynthConfig, generate
+        from reconcile_dev.synth import SynthConfig, generate
         config = SynthConfig(quarters=(Quarter(2025, 2), Quarter(2025, 3)), provinces=("82", "79"), firms=250, seed=123)
         out = Path({str(tmp_path / "there")!r})
         generate(config, out / "landing", out / "truth")
@@ -82,7 +82,7 @@ def test_the_configuration_is_checked() -> None:
 
 
 def test_parallel_provinces_write_the_same_files(tmp_path) -> None:
-    from reconcile.synth import generate
+    from reconcile_dev.synth import generate
 
     serial = make(tmp_path / "serial", CONFIG)
     result = generate(

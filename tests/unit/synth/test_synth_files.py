@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from synth_support import fold, make, nfc, quarters, spec, text_of
 
-from reconcile.synth import SynthConfig, TroubleRates
-from reconcile.synth.noise import to_cp1258
+from reconcile_dev.synth import SynthConfig, TroubleRates
+from reconcile_dev.synth.noise import to_cp1258
 
 VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂBCDĐEÊGHIKLMNOÔƠPQRSTUƯVXY"
 TONES = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")

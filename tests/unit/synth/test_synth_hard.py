@@ -21,9 +21,9 @@ import pytest
 from synth_support import ROOT, Generated, fold, make, nfc, quarters, text_of, tree_bytes
 
 from reconcile.quarter import Quarter
-from reconcile.synth import NoiseRates, SynthConfig, TroubleRates, noise_profile, profile_name
-from reconcile.synth.config import HARD_ONLY
-from reconcile.synth.noise import (
+from reconcile_dev.synth import NoiseRates, SynthConfig, TroubleRates, noise_profile, profile_name
+from reconcile_dev.synth.config import HARD_ONLY
+from reconcile_dev.synth.noise import (
     SPELLED_OUT,
     bad_spaces,
     drop_word,
@@ -34,8 +34,8 @@ from reconcile.synth.noise import (
     to_utf8_mojibake,
     to_vni,
 )
-from reconcile.synth.real_names import load_names
-from reconcile.synth.reference import geography
+from reconcile_dev.synth.real_names import load_names
+from reconcile_dev.synth.reference import geography
 
 NAMES_FILE = ROOT / "tests" / "data" / "real_names_82.csv"
 HARD = NoiseRates.hard()
@@ -270,8 +270,8 @@ def test_the_hard_profile_gives_the_same_files_in_another_process(tmp_path: Path
         from pathlib import Path
         sys.path.insert(0, {str(ROOT / "plugins")!r})
         from reconcile.quarter import Quarter
-        from reconcile.synth import NoiseRates, SynthConfig, generate
-        from reconcile.synth.real_names import load_names
+        from reconcile_dev.synth import NoiseRates, SynthConfig, generate
+        from reconcile_dev.synth.real_names import load_names
         config = SynthConfig(quarters=(Quarter(2025, 2), Quarter(2025, 3)), provinces=("82", "79"),
                              firms=250, seed=123, noise=NoiseRates.hard(),
                              names=load_names(Path({str(NAMES_FILE)!r})))
@@ -292,8 +292,8 @@ DEFAULT_WORLD_FINGERPRINT = "470fc06a9fb5b4ec994ab5e476d55b488ed8d209b6cad9f6fb4
 
 
 def world_fingerprint(config: SynthConfig, province: str) -> str:
-    from reconcile.synth.records import unit_noise
-    from reconcile.synth.world import ProvinceWorld
+    from reconcile_dev.synth.records import unit_noise
+    from reconcile_dev.synth.world import ProvinceWorld
 
     digest = hashlib.sha256()
     world = ProvinceWorld(config, geography(province))

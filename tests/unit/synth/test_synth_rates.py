@@ -9,8 +9,8 @@ from dataclasses import fields
 
 from synth_support import as_int, fold, make, nfc, quarters, spec, text_of
 
-from reconcile.synth import SynthConfig, TroubleRates
 from reconcile.text.tax_code import is_valid_root
+from reconcile_dev.synth import SynthConfig, TroubleRates
 
 NAME_KINDS = ("legal_form", "typo", "english_name", "upper", "no_diacritics")
 

@@ -9,14 +9,14 @@ engine is made from ``sqlalchemy.url``. ``target_metadata`` is the current schem
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import Connection, create_engine, pool
 
 from reconcile.warehouse.schema import metadata
 
 config = context.config
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     applied = config.attributes.get("applied")
     context.configure(
         connection=connection,
@@ -27,7 +27,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         on_version_apply=(
             (lambda *, step, **_: applied.append(step.up_revision_id))
             if applied is not None
-            else ()
+            else None
         ),
     )
     with context.begin_transaction():
@@ -41,7 +41,10 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise SystemExit("no connection given and no sqlalchemy.url configured")
+    engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()
