@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from reconcile.web import bench
+from reconcile_dev.bench import web as bench
 
 
 def test_bench_web_prints_a_positive_median_for_each_page() -> None:
