@@ -164,6 +164,20 @@ def _shown(relative: str) -> str:
     return relative if relative.isprintable() else ascii(relative)
 
 
+def _own_mode(path: Path, place: str, ignore: Callable[..., None], *, linked: str) -> int | None:
+    """``path``'s own mode (``lstat``: a link is not followed), or None when it is refused
+    through ``ignore`` at ``place``: unreadable, or a link (for the reason ``linked``)."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        ignore(place, f"it could not be read ({exc.strerror})")
+        return None
+    if stat.S_ISLNK(mode):
+        ignore(place, linked)
+        return None
+    return mode
+
+
 class LocalLandingZone:
     """A folder on disk (or a mounted share) that partners or the data team drop files into.
 
@@ -201,13 +215,8 @@ class LocalLandingZone:
         found: list[IncomingFile] = []
         for province_dir in sorted(base.iterdir()):
             where = f"{quarter}/{province_dir.name}"
-            try:
-                mode = province_dir.lstat().st_mode
-            except OSError as exc:
-                ignore(where, f"it could not be read ({exc.strerror})")
-                continue
-            if stat.S_ISLNK(mode):
-                ignore(where, _LINKED_FOLDER)
+            mode = _own_mode(province_dir, where, ignore, linked=_LINKED_FOLDER)
+            if mode is None:
                 continue
             if not stat.S_ISDIR(mode) or not _PROVINCE.match(province_dir.name):
                 ignore(where, "not a two-digit province folder", _shown(province_dir.name))
@@ -242,16 +251,11 @@ class LocalLandingZone:
             if entry.name.startswith("."):
                 continue  # hidden: a partial download or a temporary (``land_to``)
             place = f"{where}/{entry.name}"
-            try:
-                mode = entry.lstat().st_mode
-            except OSError as exc:
-                ignore(place, f"it could not be read ({exc.strerror})")
+            mode = _own_mode(entry, place, ignore, linked=_LINKED_FILE)
+            if mode is None:
                 continue
             if stat.S_ISDIR(mode):
                 continue  # a subfolder is not part of the layout
-            if stat.S_ISLNK(mode):
-                ignore(place, _LINKED_FILE)
-                continue
             if not stat.S_ISREG(mode):
                 ignore(place, _NOT_REGULAR)
                 continue

@@ -21,21 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, TypeGuard
 
-Kind = Literal[
-    "registered",
-    "changed",
-    "suspended",
-    "resumed",
-    "dissolving",
-    "dissolved",
-    "bankrupt",
-    "revoked",
-    "tax_closed",
-    "not_at_address",
-    "snapshot",
-]
-Status = Literal[
-    "active",
+# a status that a notice of the same name puts a firm in
+NamedStatus = Literal[
     "suspended",
     "dissolving",
     "dissolved",
@@ -44,6 +31,8 @@ Status = Literal[
     "tax_closed",
     "not_at_address",
 ]
+Kind = Literal["registered", "changed", "resumed", NamedStatus, "snapshot"]
+Status = Literal["active", NamedStatus]
 
 # the status a notice of each kind puts a firm in; "changed" and "snapshot" set none by kind
 STATUS_OF_KIND: dict[str, Status] = {

@@ -10,7 +10,9 @@ with the number of records times the number of keys, not with the product of the
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from reconcile.match.features import Record
 from reconcile.text.unicode import fold
@@ -86,6 +88,28 @@ def swapped_roots(digits: str) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class BlockingLimits:
+    """How wide blocking casts its net: ``blocking:`` of the matching options."""
+
+    max_block_size: int
+    keys_per_record: int
+    typo_keys_per_record: int
+    address_block_size: int
+    hamlet_block_size: int
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> BlockingLimits:
+        settings = options["blocking"]
+        return cls(
+            int(settings["max_block_size"]),
+            int(settings["keys_per_record"]),
+            int(settings.get("typo_keys_per_record", 0)),
+            int(settings.get("address_block_size", 0)),
+            int(settings.get("hamlet_block_size", 0)),
+        )
+
+
 class Index:
     """The firms' keys, built once and asked for several sets of units (the units to match,
     and the units sampled to train the model)."""
@@ -110,22 +134,16 @@ class Index:
         self.index = index
         self.frequency = Counter({key: len(members) for key, members in index.items()})
 
-    def candidates(
-        self,
-        units: Iterable[Record],
-        max_block_size: int,
-        keys_per_record: int,
-        typo_keys_per_record: int = 0,
-        address_block_size: int = 0,
-        hamlet_block_size: int = 0,
-    ) -> dict[str, set[int]]:
+    def candidates(self, units: Iterable[Record], limits: BlockingLimits) -> dict[str, set[int]]:
         """unit key -> indexes into the firms of the firms worth comparing with it.
 
         A second pass on typo keys (``typo_keys_per_record`` of the rarest), for the units whose
         name no candidate of the first has, finds the firm when every rare token of the unit is
         mistyped, or a space moved inside one."""
         index, frequency, firms = self.index, self.frequency, self.firms
-        typo_keys_per_record = typo_keys_per_record if self.typo_keys else 0
+        max_block_size, keys_per_record = limits.max_block_size, limits.keys_per_record
+        typo_keys_per_record = limits.typo_keys_per_record if self.typo_keys else 0
+        address_block_size, hamlet_block_size = limits.address_block_size, limits.hamlet_block_size
         result: dict[str, set[int]] = {}
         for unit in units:
             found: set[int] = set()
@@ -165,11 +183,7 @@ def candidates(
     hamlet_block_size: int = 0,
 ) -> dict[str, set[int]]:
     """unit key -> indexes into ``firms`` of the firms worth comparing with it (``Index``)."""
-    return Index(firms, bool(typo_keys_per_record)).candidates(
-        units,
-        max_block_size,
-        keys_per_record,
-        typo_keys_per_record,
-        address_block_size,
-        hamlet_block_size,
+    limits = BlockingLimits(
+        max_block_size, keys_per_record, typo_keys_per_record, address_block_size, hamlet_block_size
     )
+    return Index(firms, bool(typo_keys_per_record)).candidates(units, limits)

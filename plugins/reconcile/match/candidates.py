@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconcile.match import blocking
+from reconcile.match.blocking import BlockingLimits
 from reconcile.match.compare import compare
 from reconcile.match.features import Record, ToMatch
-from reconcile.match.options import BlockingLimits
 from reconcile.match.pairs import ComparedPair
 
 
@@ -36,7 +36,7 @@ class Candidates:
 
     def of(self, units: Sequence[Record]) -> dict[str, set[int]]:
         """Candidates of other units (the training sample's) among the whole population."""
-        return self.index.candidates(units, *self.limits.as_args())
+        return self.index.candidates(units, self.limits)
 
 
 def find_candidates(
@@ -49,7 +49,7 @@ def find_candidates(
     firms_to_match = len(to_match.firms)
     blocks = {
         unit: {i for i in found if i < firms_to_match}
-        for unit, found in index.candidates(to_match.units, *limits.as_args()).items()
+        for unit, found in index.candidates(to_match.units, limits).items()
     }
     return Candidates(index, population, firms_to_match, blocks, limits)
 

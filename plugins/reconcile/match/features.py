@@ -120,30 +120,39 @@ def records_to_match(
 ) -> ToMatch:
     """The features stage: a record of each unit and firm that no link holds yet."""
     unit_records = [
-        record(
-            u.unit_code,
-            text_or_none(u.name),
-            text_or_none(u.address),
-            province,
-            text_or_none(u.tax_code),
-            text_or_none(u.tax_code_raw),
-        )
+        unit_record(u, province)
         for u in units.itertuples(index=False)
         if u.unit_code not in linked.units
     ]
     firm_records = [
-        record(
-            f.tax_code,
-            text_or_none(f.name),
-            text_or_none(f.address),
-            province,
-            f.tax_code,
-            f.tax_code,
-        )
-        for code, f in firm_rows.items()
-        if code not in linked.firms
+        firm_record(f, province) for code, f in firm_rows.items() if code not in linked.firms
     ]
     return ToMatch(unit_records, firm_records)
+
+
+def firm_record(firm: Any, province: str) -> Record:
+    """A firm's record, from its row (a namedtuple of the firms frame): its code is valid."""
+    return record(
+        str(firm.tax_code),
+        text_or_none(firm.name),
+        text_or_none(firm.address),
+        province,
+        text_or_none(firm.tax_code),
+        text_or_none(firm.tax_code),
+    )
+
+
+def unit_record(unit: Any, province: str) -> Record:
+    """A unit's record, from its row (a namedtuple of the units frame): the roll's tax code,
+    valid or not, as written."""
+    return record(
+        str(unit.unit_code),
+        text_or_none(unit.name),
+        text_or_none(unit.address),
+        province,
+        text_or_none(unit.tax_code),
+        text_or_none(unit.tax_code_raw),
+    )
 
 
 def record(

@@ -31,13 +31,14 @@ from typing import Any
 import pandas as pd
 
 from reconcile.match.assign import assign
+from reconcile.match.blocking import BlockingLimits
 from reconcile.match.candidates import compare_candidates, find_candidates
 from reconcile.match.exact import Decisions, exact_links
 from reconcile.match.fallback import second_look
 from reconcile.match.features import records_to_match
 from reconcile.match.linked import LINK_COLUMNS, PartitionKey
 from reconcile.match.model import Model, weigh
-from reconcile.match.options import Bands, BlockingLimits, matching_options
+from reconcile.match.options import Bands, matching_options
 from reconcile.match.training import train_model, training_sample
 
 __all__ = ["LINK_COLUMNS", "LinkResult", "link_partition", "matching_options"]

@@ -32,37 +32,6 @@ def matching_options(overrides: Mapping[str, Any] | None = None) -> dict[str, An
 
 
 @dataclass(frozen=True)
-class BlockingLimits:
-    """``blocking:`` as the candidate index takes it (``blocking.Index.candidates``)."""
-
-    max_block_size: int
-    keys_per_record: int
-    typo_keys_per_record: int
-    address_block_size: int
-    hamlet_block_size: int
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> BlockingLimits:
-        settings = options["blocking"]
-        return cls(
-            int(settings["max_block_size"]),
-            int(settings["keys_per_record"]),
-            int(settings.get("typo_keys_per_record", 0)),
-            int(settings.get("address_block_size", 0)),
-            int(settings.get("hamlet_block_size", 0)),
-        )
-
-    def as_args(self) -> tuple[int, int, int, int, int]:
-        return (
-            self.max_block_size,
-            self.keys_per_record,
-            self.typo_keys_per_record,
-            self.address_block_size,
-            self.hamlet_block_size,
-        )
-
-
-@dataclass(frozen=True)
 class Bands:
     """``bands:``: a pair's probability at or above ``link`` links, from ``review`` it is
     reviewed, below it is dropped."""

@@ -49,11 +49,10 @@ import pandas as pd
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Hamming
 
-from reconcile.match.features import Record, commune_relation, place, record
+from reconcile.match.features import Record, commune_relation, firm_record, place, unit_record
 from reconcile.match.name_shape import name_shape
 from reconcile.match.search_blocks import candidate_pairs, name_scores, pair_keys, side_of
 from reconcile.text.legal_forms import DEPENDENT_FORMS
-from reconcile.values import text_or_none
 
 SEARCH_COLUMNS = [
     "tax_code",
@@ -231,28 +230,8 @@ def search_roll(
         if stats is not None:
             stats.update(firms=len(firms), units=len(units), pairs=0, found=0, seconds=0.0)
         return pd.DataFrame(columns=SEARCH_COLUMNS)
-    firm_records = [
-        record(
-            str(f.tax_code),
-            text_or_none(f.name),
-            text_or_none(f.address),
-            province,
-            text_or_none(f.tax_code),
-            text_or_none(f.tax_code),
-        )
-        for f in firms.itertuples(index=False)
-    ]
-    unit_records = [
-        record(
-            str(u.unit_code),
-            text_or_none(u.name),
-            text_or_none(u.address),
-            province,
-            text_or_none(u.tax_code),
-            text_or_none(u.tax_code_raw),
-        )
-        for u in units.itertuples(index=False)
-    ]
+    firm_records = [firm_record(f, province) for f in firms.itertuples(index=False)]
+    unit_records = [unit_record(u, province) for u in units.itertuples(index=False)]
     firm_side, unit_side = side_of(firm_records), side_of(unit_records)
     blocks, near_code, same_address = candidate_pairs(firm_side, unit_side, opts)
     refused = {(str(u), str(t)) for u, t in rejected}

@@ -37,6 +37,18 @@ def _masked(digits: str) -> list[str]:
     return [f"{root[:i]}_{root[i + 1 :]}" for i in range(10)]
 
 
+def _scoring_at_least(
+    left: list[str], right: list[str], scorer: Any, cutoff: float
+) -> list[tuple[int, int]]:
+    """(i, j) of each ``left[i]``, ``right[j]`` that ``scorer`` rates ``cutoff`` or more (one
+    vectorised ``cdist`` pass)."""
+    scores = process.cdist(
+        left, right, scorer=scorer, score_cutoff=cutoff, dtype=np.uint8, workers=1
+    )
+    rows, cols = scores.nonzero()
+    return list(zip(rows.tolist(), cols.tolist(), strict=True))
+
+
 def candidate_pairs(
     firms: Side, units: Side, opts: dict[str, Any]
 ) -> tuple[dict[int, set[int]], dict[int, set[int]], dict[int, set[int]]]:
@@ -80,28 +92,22 @@ def candidate_pairs(
         others = units_in.get(commune)
         if not others:
             continue
-        scores = process.cdist(
+        names = _scoring_at_least(
             [firms.words[i] for i in members],
             [units.words[j] for j in others],
-            scorer=fuzz.token_set_ratio,
-            score_cutoff=cutoff,
-            dtype=np.uint8,
-            workers=1,
+            fuzz.token_set_ratio,
+            cutoff,
         )
-        rows, cols = scores.nonzero()
-        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        for r, c in names:
             found[members[r]].add(others[c])
         # 4. the same street address in that commune, whatever the names
-        streets = process.cdist(
+        streets = _scoring_at_least(
             [place(firms.records[i]).street for i in members],
             [place(units.records[j]).street for j in others],
-            scorer=fuzz.ratio,
-            score_cutoff=street_cutoff,
-            dtype=np.uint8,
-            workers=1,
+            fuzz.ratio,
+            street_cutoff,
         )
-        rows, cols = streets.nonzero()
-        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        for r, c in streets:
             street = place(firms.records[members[r]]).street
             # the numbers (house, lot, hamlet) equal: Số 14 is not Số 142
             if street and _NUMBERS.findall(street) == _NUMBERS.findall(

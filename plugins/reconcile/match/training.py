@@ -11,7 +11,7 @@ from typing import Any
 from reconcile.match.candidates import Candidates
 from reconcile.match.compare import Comparison, compare
 from reconcile.match.exact import ExactPair
-from reconcile.match.features import Record, record
+from reconcile.match.features import Record, firm_record, record
 from reconcile.match.model import Model, train
 from reconcile.match.pairs import ComparedPair
 from reconcile.values import text_or_none
@@ -40,14 +40,7 @@ def training_sample(exact_pairs: Sequence[ExactPair], province: str) -> list[Kno
             record(
                 u.unit_code, text_or_none(u.name), text_or_none(u.address), province, None, None
             ),
-            record(
-                f.tax_code,
-                text_or_none(f.name),
-                text_or_none(f.address),
-                province,
-                f.tax_code,
-                f.tax_code,
-            ),
+            firm_record(f, province),
         )
         for u, f in ((pair.unit, pair.firm) for pair in sample)
     ]

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from reconcile.publish.xlsx import save_deterministic
-from reconcile.warehouse.feed_files import Readiness
+from reconcile.warehouse.readiness import Readiness
 
 HEADLINE = "CHƯA CÓ DANH SÁCH HỒ SƠ: dữ liệu của tỉnh trong quý chưa đủ để đối chiếu"
 WHAT_TO_DO = (

@@ -99,7 +99,7 @@ def blocked(
 ) -> list[BlockedProvince]:
     """Provinces that could not be judged this quarter (a required feed missing or refused),
     each with its gaps in words: shown first, so that no reader takes them for "no cases"."""
-    from reconcile.warehouse.feed_files import quarter_readiness
+    from reconcile.warehouse.readiness import quarter_readiness
 
     return [
         {

@@ -106,27 +106,32 @@ def list_validation(
     choices: list[str], title: str, error: str, prompt_title: str, prompt: str
 ) -> DataValidation:
     """A drop-down that refuses any other text (Excel and LibreOffice show ``error``)."""
-    return DataValidation(
-        type="list",
-        formula1='"' + ",".join(choices) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="stop",
-        errorTitle=title,
-        error=error,
-        showInputMessage=True,
-        promptTitle=prompt_title,
-        prompt=prompt,
+    return _refusing_validation(
+        title, error, prompt_title, prompt, type="list", formula1='"' + ",".join(choices) + '"'
     )
 
 
 def date_validation(title: str, error: str, prompt_title: str, prompt: str) -> DataValidation:
     """A date between :data:`FIRST_DATE` and :data:`LAST_DATE`, or the cell left blank."""
-    return DataValidation(
+    return _refusing_validation(
+        title,
+        error,
+        prompt_title,
+        prompt,
         type="date",
         operator="between",
         formula1=str(excel_serial(FIRST_DATE)),
         formula2=str(excel_serial(LAST_DATE)),
+    )
+
+
+def _refusing_validation(
+    title: str, error: str, prompt_title: str, prompt: str, **rule: str
+) -> DataValidation:
+    """A check by ``rule`` that a blank cell passes and anything else it refuses stops: the
+    cell shows ``prompt`` (under ``prompt_title``), a refusal ``error`` (under ``title``)."""
+    return DataValidation(
+        **rule,
         allow_blank=True,
         showErrorMessage=True,
         errorStyle="stop",

@@ -26,23 +26,17 @@ from reconcile.rules.finding_rows import (
     int_or_zero,
     iso_or_none,
 )
+from reconcile.rules.partition import Partition
 from reconcile.rules.unregistered import unregistered
 from reconcile.rules.wage_findings import below_floor, wage_rules
 from reconcile.values import present
 
 
-def _closed_on_roll(
-    firms: pd.DataFrame,
-    units: pd.DataFrame,
-    links: pd.DataFrame,
-    quarter: Quarter,
-    province: str,
-    catalog: dict[str, Rule],
-) -> Iterator[dict[str, Any]]:
-    rule = catalog["CLOSED_FIRM_ON_ROLL"]
-    firm_by_code = firms.set_index("tax_code")
-    unit_by_code = units.set_index("unit_code")
-    for link in links[links["band"] == "link"].itertuples(index=False):
+def _closed_on_roll(part: Partition) -> Iterator[dict[str, Any]]:
+    rule = part.catalog["CLOSED_FIRM_ON_ROLL"]
+    firm_by_code = part.firms.set_index("tax_code")
+    unit_by_code = part.units.set_index("unit_code")
+    for link in part.links[part.links["band"] == "link"].itertuples(index=False):
         firm = firm_by_code.loc[link.tax_code]
         tax_status, registry_status = present(firm["tax_status"]), present(firm["registry_status"])
         if tax_status not in CLOSED_TAX and registry_status not in CLOSED_REGISTRY:
@@ -65,8 +59,8 @@ def _closed_on_roll(
             evidence["status_notice"] = firm["status_notice"]
         yield finding_row(
             rule,
-            quarter,
-            province,
+            part.quarter,
+            part.province,
             link.tax_code,
             link.unit_code,
             unit["name"],
@@ -87,19 +81,10 @@ def oldest_unpaid_due_date(quarter: Quarter, arrears_months: int) -> tuple[date,
     return month, due
 
 
-def _arrears(
-    units: pd.DataFrame,
-    links: pd.DataFrame,
-    quarter: Quarter,
-    province: str,
-    catalog: dict[str, Rule],
-    terms: dict[str, Any],
-) -> Iterator[dict[str, Any]]:
-    evasion, late = catalog["ARREARS_EVASION"], catalog["ARREARS_LATE"]
-    linked = (
-        dict(zip(links["unit_code"], links["tax_code"], strict=True)) if not links.empty else {}
-    )
-    for unit in units.itertuples(index=False):
+def _arrears(part: Partition) -> Iterator[dict[str, Any]]:
+    evasion, late = part.catalog["ARREARS_EVASION"], part.catalog["ARREARS_LATE"]
+    quarter, linked = part.quarter, part.firm_of_unit()
+    for unit in part.units.itertuples(index=False):
         arrears, months = int_or_zero(unit.arrears), int_or_zero(unit.arrears_months)
         if arrears <= 0 or months <= 0:
             continue
@@ -119,11 +104,11 @@ def _arrears(
             "reminded_on": reminded.isoformat() if reminded else None,
             "unit_status": present(unit.status),
         }
-        at_stake = money.arrears_with_interest(arrears, days, terms)
+        at_stake = money.arrears_with_interest(arrears, days, part.terms)
         yield finding_row(
             rule,
-            quarter,
-            province,
+            part.quarter,
+            part.province,
             linked.get(unit.unit_code),
             unit.unit_code,
             unit.name,
@@ -133,15 +118,11 @@ def _arrears(
         )
 
 
-def _tax_code_fixes(
-    units: pd.DataFrame,
-    all_links: pd.DataFrame,
-    quarter: Quarter,
-    province: str,
-    catalog: dict[str, Rule],
-) -> Iterator[dict[str, Any]]:
-    """Data fixes for the agency: the roll's code is blank, invalid, or not the linked firm's."""
-    rule = catalog["ROLL_TAX_CODE_FIX"]
+def _tax_code_fixes(part: Partition, all_links: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """Data fixes for the agency: the roll's code is blank, invalid, or not the linked firm's.
+
+    ``all_links``: every link, the review band's too (only a link-band one is written)."""
+    rule = part.catalog["ROLL_TAX_CODE_FIX"]
     linked = (
         {}
         if all_links.empty
@@ -153,7 +134,7 @@ def _tax_code_fixes(
             )
         )
     )
-    for unit in units.itertuples(index=False):
+    for unit in part.units.itertuples(index=False):
         raw, valid = present(unit.tax_code_raw), present(unit.tax_code)
         target = linked.get(unit.unit_code)
         if target is None or target[1] != "link":
@@ -174,8 +155,8 @@ def _tax_code_fixes(
         }
         yield finding_row(
             rule,
-            quarter,
-            province,
+            part.quarter,
+            part.province,
             target[0],
             unit.unit_code,
             unit.name,
@@ -216,27 +197,14 @@ def find(
             if d == "not_a_match"
         }
     search_stats: dict[str, Any] = {} if stats is None else stats
+    part = Partition(firms, units, links, quarter, province, catalog, terms)
     rows = [
-        *unregistered(
-            firms, linked_firms, unlinked, rejected, quarter, province, catalog, terms, search_stats
-        ),
-        *(
-            _closed_on_roll(firms, units, links, quarter, province, catalog)
-            if not links.empty
-            else ()
-        ),
-        *_arrears(units, links, quarter, province, catalog, terms),
-        *(
-            wage_rules(firms, units, links, quarter, province, catalog, terms)
-            if not links.empty
-            else ()
-        ),
-        *(
-            below_floor(firms, units, links, quarter, province, catalog, terms)
-            if not units.empty
-            else ()
-        ),
-        *_tax_code_fixes(units, all_links, quarter, province, catalog),
+        *unregistered(part, linked_firms, unlinked, rejected, search_stats),
+        *(_closed_on_roll(part) if not links.empty else ()),
+        *_arrears(part),
+        *(wage_rules(part) if not links.empty else ()),
+        *(below_floor(part) if not units.empty else ()),
+        *_tax_code_fixes(part, all_links),
     ]
     frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     frame["money_counted"] = money.counted(frame)

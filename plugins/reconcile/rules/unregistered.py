@@ -13,6 +13,7 @@ from reconcile.quarter import Quarter
 from reconcile.rules import money
 from reconcile.rules.catalog import Rule
 from reconcile.rules.finding_rows import ACTIVE_TAX, finding_row, int_or_zero
+from reconcile.rules.partition import Partition
 from reconcile.values import present
 
 
@@ -79,21 +80,20 @@ SEARCH_TAX_CODE = {
 
 
 def unregistered(
-    firms: pd.DataFrame,
+    part: Partition,
     linked: set[str],
     unlinked_units: pd.DataFrame,
     rejected: set[tuple[str, str]],
-    quarter: Quarter,
-    province: str,
-    catalog: dict[str, Rule],
-    terms: dict[str, Any],
     stats: dict[str, Any],
 ) -> Iterator[dict[str, Any]]:
     """NOT_REGISTERED(_LATE), unless a unit left unlinked on the roll may be the firm's: then
-    NOT_REGISTERED_REVIEW, which accuses no one and counts no money as evasion."""
+    NOT_REGISTERED_REVIEW, which accuses no one and counts no money as evasion.
+
+    ``linked``: the firms with a link of either band; ``unlinked_units``: the units with none."""
+    quarter, province, catalog = part.quarter, part.province, part.catalog
     review = catalog["NOT_REGISTERED_REVIEW"]
     window = int(catalog["NOT_REGISTERED"].thresholds["registration_days"])
-    accused = list(_would_be_unregistered(firms, linked, quarter, catalog))
+    accused = list(_would_be_unregistered(part.firms, linked, quarter, catalog))
     searched = pd.DataFrame(
         [(f.tax_code, f.name, f.address) for f, _, _, _ in accused],
         columns=["tax_code", "name", "address"],
@@ -112,7 +112,7 @@ def unregistered(
         }
         if present(getattr(firm, "status_notice", None)):  # history/timeline.firm_as_of
             evidence["status_notice"] = firm.status_notice
-        at_stake = money.unregistered(employees, days - window, quarter, terms)
+        at_stake = money.unregistered(employees, days - window, quarter, part.terms)
         unit = found_by_firm.get(firm.tax_code)
         if unit is None:
             evidence["roll_search"] = (

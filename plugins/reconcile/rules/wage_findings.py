@@ -6,23 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import pandas as pd
-
-from reconcile.quarter import Quarter
 from reconcile.rules import money
 from reconcile.rules.catalog import Rule, wage_floor
 from reconcile.rules.finding_rows import ACTIVE_TAX, finding_row, int_or_zero
+from reconcile.rules.partition import Partition
 from reconcile.rules.regions import wage_region
 from reconcile.values import present
 
 
-def _linked_pairs(
-    firms: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame
-) -> Iterator[tuple[Any, Any, Any]]:
+def _linked_pairs(part: Partition) -> Iterator[tuple[Any, Any, Any]]:
     """(link, firm, unit) for every link in the link band; firm and unit as column -> value.
 
     Rows are looked up in dicts: a ``.loc`` per link cost a third of a national province's rules.
     """
+    firms, units, links = part.firms, part.units, part.links
     if links.empty:
         return
     firm_by_code = dict(zip(firms["tax_code"], firms.to_dict("records"), strict=True))
@@ -31,19 +28,14 @@ def _linked_pairs(
         yield link, firm_by_code[link.tax_code], unit_by_code[link.unit_code]
 
 
-def wage_rules(
-    firms: pd.DataFrame,
-    units: pd.DataFrame,
-    links: pd.DataFrame,
-    quarter: Quarter,
-    province: str,
-    catalog: dict[str, Rule],
-    terms: dict[str, Any],
-) -> Iterator[dict[str, Any]]:
+def wage_rules(part: Partition) -> Iterator[dict[str, Any]]:
     """Under-registration, wage gap, stopped paying: linked pairs (they compare firm and unit)."""
-    under, gap, stopped = (catalog[c] for c in ("UNDER_REGISTERED", "WAGE_GAP", "STOPPED_PAYING"))
+    quarter, province, terms = part.quarter, part.province, part.terms
+    under, gap, stopped = (
+        part.catalog[c] for c in ("UNDER_REGISTERED", "WAGE_GAP", "STOPPED_PAYING")
+    )
     default = int(terms["default_wage_region"])
-    for link, firm, unit in _linked_pairs(firms, units, links):
+    for link, firm, unit in _linked_pairs(part):
         tax_active = present(firm["tax_status"]) in ACTIVE_TAX
         paying = present(unit["status"]) == "paying"
         insured, wage_bill = int_or_zero(unit["insured_employees"]), int_or_zero(unit["wage_bill"])
@@ -58,7 +50,7 @@ def wage_rules(
             "unit_status": present(unit["status"]),
             "link_method": link.method,
         }
-        name, address = unit["name"], present(unit["address"])
+        hits: list[tuple[Rule, dict[str, Any], int]] = []
         if (
             tax_active
             and paying
@@ -66,17 +58,8 @@ def wage_rules(
             and int(pit) - insured >= int(under.thresholds["min_missing"])
         ):
             evidence = {"pit_employees": int(pit), **base, "missing_employees": int(pit) - insured}
-            yield finding_row(
-                under,
-                quarter,
-                province,
-                link.tax_code,
-                link.unit_code,
-                name,
-                address,
-                evidence,
-                money.under_registered(int(pit) - insured, insured, wage_bill, floor, terms),
-            )
+            at_stake = money.under_registered(int(pit) - insured, insured, wage_bill, floor, terms)
+            hits.append((under, evidence, at_stake))
         tax_wages = int_or_zero(firm["pit_wage_bill"])
         if tax_active and paying and tax_wages and wage_bill >= 0:
             monthly = tax_wages / 12
@@ -84,23 +67,16 @@ def wage_rules(
                 gap.thresholds["ratio"]
             ) * wage_bill and monthly - wage_bill >= float(gap.thresholds["min_monthly_gap"]):
                 evidence = {"pit_wage_bill": tax_wages, "pit_monthly_wages": round(monthly), **base}
-                yield finding_row(
-                    gap,
-                    quarter,
-                    province,
-                    link.tax_code,
-                    link.unit_code,
-                    name,
-                    address,
-                    evidence,
-                    money.wage_gap(tax_wages, wage_bill, terms),
-                )
+                hits.append((gap, evidence, money.wage_gap(tax_wages, wage_bill, terms)))
         employees = int_or_zero(pit)
         stopped_unit = present(unit["status"]) in ("paused", "closed", "closing") or insured == 0
         if tax_active and employees >= int(stopped.thresholds["min_employees"]) and stopped_unit:
             evidence = {"pit_employees": employees, **base}
+            hits.append((stopped, evidence, money.stopped_paying(employees, floor, terms)))
+        name, address = unit["name"], present(unit["address"])
+        for rule, evidence, at_stake in hits:
             yield finding_row(
-                stopped,
+                rule,
                 quarter,
                 province,
                 link.tax_code,
@@ -108,7 +84,7 @@ def wage_rules(
                 name,
                 address,
                 evidence,
-                money.stopped_paying(employees, floor, terms),
+                at_stake,
             )
 
 
@@ -120,32 +96,23 @@ def regions_gazetted(terms: dict[str, Any]) -> bool:
     return str(terms.get("reference_wage_regions", "illustrative")).strip().lower() == "gazetted"
 
 
-def below_floor(
-    firms: pd.DataFrame,
-    units: pd.DataFrame,
-    links: pd.DataFrame,
-    quarter: Quarter,
-    province: str,
-    catalog: dict[str, Rule],
-    terms: dict[str, Any],
-) -> Iterator[dict[str, Any]]:
+def below_floor(part: Partition) -> Iterator[dict[str, Any]]:
     """Salary base below the regional floor: every paying unit, linked to a firm or not.
 
     While the wage regions are the illustrative table, a unit is judged by the lowest floor
     (region IV): below it, WAGE_BELOW_FLOOR whatever the region; between it and the floor of
     the region the table gives, only WAGE_BELOW_FLOOR_LEAD, which names the assumption.
     """
-    below, lead = catalog["WAGE_BELOW_FLOOR"], catalog["WAGE_BELOW_FLOOR_LEAD"]
+    quarter, province, terms, firms = part.quarter, part.province, part.terms, part.firms
+    below, lead = part.catalog["WAGE_BELOW_FLOOR"], part.catalog["WAGE_BELOW_FLOOR_LEAD"]
     default = int(terms["default_wage_region"])
     gazetted = regions_gazetted(terms)
     firm_address = (
         dict(zip(firms["tax_code"], firms["address"], strict=True)) if not firms.empty else {}
     )
-    linked = (
-        dict(zip(links["unit_code"], links["tax_code"], strict=True)) if not links.empty else {}
-    )
+    linked = part.firm_of_unit()
     lowest = min(wage_floor(r, quarter.last_day) for r in (1, 2, 3, 4))
-    for unit in units.itertuples(index=False):
+    for unit in part.units.itertuples(index=False):
         insured, wage_bill = int_or_zero(unit.insured_employees), int_or_zero(unit.wage_bill)
         if present(unit.status) != "paying" or insured <= 0:
             continue

@@ -21,7 +21,7 @@ from reconcile.quarter import Quarter
 from reconcile.rules import decisions as decision_logic
 from reconcile.rules.catalog import rules
 from reconcile.settings import Settings
-from reconcile.warehouse import feed_files, locks
+from reconcile.warehouse import feed_files, locks, readiness
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame
@@ -51,7 +51,7 @@ def _publish(settings: Settings, engine: Any, quarter: Quarter, province: str) -
     catalog = rules(settings.options.get("rules"))
     partition = {"quarter": str(quarter), "province": province}
     with engine.connect() as conn:
-        state = feed_files.province_readiness(conn, str(quarter), province, settings.options)
+        state = readiness.province_readiness(conn, str(quarter), province, settings.options)
         findings = read_frame(conn, t.finding, **partition)
         statuses = read_frame(conn, t.case_status, **partition)
         links = read_frame(conn, t.link, **partition)
@@ -116,7 +116,7 @@ def _publish(settings: Settings, engine: Any, quarter: Quarter, province: str) -
 
 def _publish_blocked(
     settings: Settings,
-    state: feed_files.Readiness,
+    state: readiness.Readiness,
     layout: OutputLayout,
     quarantined: pd.DataFrame,
     files: pd.DataFrame,

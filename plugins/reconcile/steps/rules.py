@@ -19,7 +19,7 @@ from reconcile.rules.catalog import contributions, rules
 from reconcile.rules.findings import find, recount
 from reconcile.settings import Settings
 from reconcile.values import none_for_missing
-from reconcile.warehouse import feed_files
+from reconcile.warehouse import readiness
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.store import read_frame, records, replace_partition
@@ -34,7 +34,7 @@ def apply_rules(settings: Settings, quarter: Quarter, province: str) -> dict[str
     terms = contributions(settings.options.get("rules"))
     partition = {"quarter": str(quarter), "province": province}
     with engine.begin() as conn:
-        state = feed_files.province_readiness(conn, str(quarter), province, settings.options)
+        state = readiness.province_readiness(conn, str(quarter), province, settings.options)
         if state.blocked:
             # judged without its roll every firm would look unregistered, without its tax feed
             # every unit unknown: no finding rests on a feed that is not there

@@ -22,7 +22,7 @@ from reconcile.quality.data_docs import build_data_docs
 from reconcile.quarter import Quarter
 from reconcile.settings import Settings
 from reconcile.steps.publishing import published as published_on_disk
-from reconcile.warehouse import feed_files
+from reconcile.warehouse import feed_files, readiness
 from reconcile.warehouse import schema as t
 from reconcile.warehouse.engine import get_engine
 from reconcile.warehouse.queries import run_query
@@ -86,10 +86,10 @@ def end_run(settings: Settings, run_id: str, status: str, error: str | None = No
         )
 
 
-def province_states(settings: Settings, quarter: Quarter) -> dict[str, feed_files.Readiness]:
+def province_states(settings: Settings, quarter: Quarter) -> dict[str, readiness.Readiness]:
     """Every province with files this quarter, and what (if anything) it lacks."""
     with get_engine(settings.warehouse_url).connect() as conn:
-        return feed_files.quarter_readiness(conn, str(quarter), settings.options)
+        return readiness.quarter_readiness(conn, str(quarter), settings.options)
 
 
 def verdict(summary: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Landed files and their states, and what a province lacks for its quarter.
+"""Landed files and their states.
 
 A file's life (``feed_file.status``, the ``FileStatus`` type), each move a function here::
 
@@ -13,10 +13,7 @@ A file's life (``feed_file.status``, the ``FileStatus`` type), each move a funct
 Only ``landed`` files are ingested by a run: a ``failed`` file is not read again on every rerun
 (the same bytes give the same fault) until a person retries it, replaces it or rejects it.
 
-A province's findings rest on all of its required feeds (tax, registry, roll by default): a roll
-that failed to load would make every firm of the province look unregistered. So a province with
-a required feed missing, failed or not yet ingested is *blocked*: its rules are not applied and
-its workbook says why, while every other province goes on.
+What a province's files lack for its quarter, judged on these states, is ``readiness.py``'s.
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 from sqlalchemy import Connection, Select, select, update
@@ -38,8 +35,6 @@ log = logging.getLogger(__name__)
 
 # every status written to ``feed_file.status`` (schema.py's column comment names the same five)
 FileStatus = Literal["landed", "loaded", "failed", "replaced", "rejected"]
-GapKind = Literal["missing", "failed", "pending"]
-DEFAULT_REQUIRED_FEEDS = ("tax", "registry", "roll")
 SET_ASIDE: tuple[FileStatus, ...] = ("replaced", "rejected")  # no longer loaded, never blocking
 CHANGES = "changes"  # the change notices' feed: the enterprise_changes DAG's, no quarter's
 _file = t.feed_file.c  # the columns of ``feed_file``
@@ -68,121 +63,6 @@ class ReadCounts:
     rows_read: int
     rows_accepted: int
     rows_quarantined: int
-
-
-@dataclass(frozen=True)
-class FeedGap:
-    """One reason a province's quarter is not whole: a feed with no file, or a file not loaded."""
-
-    feed: str
-    kind: GapKind
-    blocking: bool
-    file_name: str | None = None
-    file_id: str | None = None
-    message: str | None = None
-
-    @property
-    def fault(self) -> str | None:
-        """The message without the file name it starts with (the sentence names it already)."""
-        prefix = f"{self.file_name}: "
-        message = self.message or ""
-        return message[len(prefix) :] if message.startswith(prefix) else self.message
-
-    def describe(self) -> str:
-        if self.kind == "missing":
-            return f"no {self.feed} file"
-        if self.kind == "pending":
-            return f"{self.feed} file {self.file_name} not ingested yet"
-        return f"{self.feed} file {self.file_name} refused: {self.fault}"
-
-    def describe_vi(self) -> str:
-        if self.kind == "missing":
-            return f"Chưa nhận được tệp {self.feed}"
-        if self.kind == "pending":
-            return f"Tệp {self.feed} «{self.file_name}» chưa được đọc"
-        return f"Tệp {self.feed} «{self.file_name}» bị từ chối: {self.fault}"
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "feed": self.feed,
-            "kind": self.kind,
-            "blocking": self.blocking,
-            "file": self.file_name,
-            "file_id": self.file_id,
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
-class Readiness:
-    """Whether a province's quarter can be judged, and what is in the way if not."""
-
-    quarter: str
-    province: str
-    gaps: tuple[FeedGap, ...]
-
-    @property
-    def blocked(self) -> bool:
-        return any(gap.blocking for gap in self.gaps)
-
-    @property
-    def blocking(self) -> list[FeedGap]:
-        return [gap for gap in self.gaps if gap.blocking]
-
-    def describe(self) -> str:
-        return "; ".join(gap.describe() for gap in self.gaps)
-
-
-def readiness(
-    conn: Connection, quarter: str, province: str, required: tuple[str, ...] | list[str]
-) -> Readiness:
-    """The gaps of one province's quarter: required feeds without a file, files not loaded.
-
-    A failed or not-yet-ingested file of a feed that is not required (inspectors' decisions)
-    is a gap too, but not a blocking one: the province is judged and the gap is reported.
-    """
-    files = conn.execute(
-        select(_file.file_id, _file.feed, _file.file_name, _file.status, _file.message)
-        .where(_file.quarter == quarter, _file.province == province, _file.status.not_in(SET_ASIDE))
-        .order_by(_file.feed, _file.file_name)
-    ).all()
-    gaps: list[FeedGap] = []
-    present = {row.feed for row in files}
-    for feed in required:
-        if feed not in present:
-            gaps.append(FeedGap(feed, "missing", blocking=True))
-    for row in files:
-        if row.status in ("failed", "landed"):
-            kind: GapKind = "failed" if row.status == "failed" else "pending"
-            gaps.append(
-                FeedGap(
-                    row.feed, kind, row.feed in required, row.file_name, row.file_id, row.message
-                )
-            )
-    return Readiness(quarter, province, tuple(gaps))
-
-
-def required_feeds(options: dict[str, Any] | None) -> tuple[str, ...]:
-    """The feeds a province is judged on: the ``required_feeds`` option, else tax, registry, roll."""
-    return tuple((options or {}).get("required_feeds") or DEFAULT_REQUIRED_FEEDS)
-
-
-def quarter_readiness(
-    conn: Connection, quarter: str, options: dict[str, Any] | None, province: str | None = None
-) -> dict[str, Readiness]:
-    """Every province with quarterly files this quarter (or just ``province``) and what it
-    lacks; the change notices (their own DAG, national files as province 00) are no province's
-    quarterly feed."""
-    provinces = [province] if province else provinces_with_files(conn, quarter)
-    required = required_feeds(options)
-    return {code: readiness(conn, quarter, code, required) for code in provinces}
-
-
-def province_readiness(
-    conn: Connection, quarter: str, province: str, options: dict[str, Any] | None
-) -> Readiness:
-    """One province's gaps, judged on the feeds the settings' options require."""
-    return readiness(conn, quarter, province, required_feeds(options))
 
 
 def provinces_with_files(conn: Connection, quarter: str) -> list[str]:

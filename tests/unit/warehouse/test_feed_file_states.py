@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconcile.warehouse import feed_files
+from reconcile.warehouse import feed_files, readiness
 from reconcile.warehouse.engine import get_engine
 
 
@@ -58,7 +58,7 @@ def test_a_failed_file_blocks_its_province_until_a_person_acts(
     with engine.begin() as conn:
         _land(conn, tmp_path, "c" * 64)
         feed_files.mark_failed(conn, "c" * 64, "roll_82_2025Q3.csv: not a text file")
-        state = feed_files.province_readiness(conn, "2025Q3", "82", {})
+        state = readiness.province_readiness(conn, "2025Q3", "82", {})
         assert state.blocked and [g.kind for g in state.blocking] == [
             "missing",
             "missing",
@@ -67,5 +67,5 @@ def test_a_failed_file_blocks_its_province_until_a_person_acts(
         assert feed_files.to_ingest(conn, "2025Q3") == []
         feed_files.reject(conn, "c" * 8, "sent by mistake", by="tester")
         assert feed_files.status_of(conn, "c" * 64) == "rejected"
-        state = feed_files.province_readiness(conn, "2025Q3", "82", {"required_feeds": ["roll"]})
+        state = readiness.province_readiness(conn, "2025Q3", "82", {"required_feeds": ["roll"]})
         assert [g.kind for g in state.gaps] == ["missing"]
