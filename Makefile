@@ -38,7 +38,7 @@ export AIRFLOW__LOGGING__BASE_LOG_FOLDER := $(VAR)/airflow/logs
 export GX_ANALYTICS_ENABLED := False
 export NO_COLOR := 1
 
-.PHONY: demo serve ui test test-distributed lint format venv dev clean requirements bench-env
+.PHONY: demo serve ui test test-distributed test-compose lint format venv dev clean requirements bench-env
 
 venv: $(STAMP)
 
@@ -105,6 +105,15 @@ test: dev
 # only the Airflow deployment on Celery (part of `make test`): about four minutes
 test-distributed: dev
 	$(BIN)/python -m pytest tests/distributed -s
+
+# docker-compose.yaml and the Dockerfile built and run for real (not part of `make test`): as
+# root, with a Docker engine (started, or installed from Debian's docker.io, when none answers),
+# the official images or cached local stand-ins; brings the stack up, runs the demo quarter
+# through the REST API, kills the Celery worker mid-task, tears it all down. About 10 minutes
+# with the images cached, 15 the first time (docs/deployment.md, "Testing the compose deployment").
+test-compose: venv
+	@test "$$(id -u)" = 0 || (echo "make test-compose needs root (it runs dockerd and chowns the mounted folders)"; exit 1)
+	python3 tools/compose_test/driver.py all
 
 lint: dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
