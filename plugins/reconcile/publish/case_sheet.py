@@ -28,6 +28,7 @@ from reconcile.publish.xlsx import (
     print_setup,
     wrapped_height,
 )
+from reconcile.values import is_missing
 
 
 def _is_money(key: str) -> bool:
@@ -37,7 +38,7 @@ def _is_money(key: str) -> bool:
 def _shown(key: str, value: Any) -> Any:
     """A row's value as the sheet shows it: severity in words, money a whole number, a
     decided-on day a date; text stays text."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return None
     if key == "severity":
         return label("severity", int(value))

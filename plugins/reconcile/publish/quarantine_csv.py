@@ -34,6 +34,7 @@ from reconcile.feeds.spec import specs
 from reconcile.publish import neutral
 from reconcile.publish.labels import labels
 from reconcile.publish.masking import UNNAMED, mask_raw_record
+from reconcile.values import is_missing
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +265,7 @@ def write_quarantine_csv(
 
 
 def _count(value: Any) -> Any:
-    return int(value) if value is not None and pd.notna(value) else ""
+    return "" if is_missing(value) else int(value)
 
 
 def _remove_stale(index: Path, written: set[str]) -> None:
